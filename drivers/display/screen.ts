@@ -1,0 +1,46 @@
+import type { Reason } from '../../coupon/reasons.js';
+
+export type Language = 'en' | 'zh';
+
+/** The status line at the bottom of every screen. */
+export interface StatusLine {
+  /** null when the kiosk has no uplink configured */
+  online: boolean | null;
+  /** redemptions not yet confirmed by the platform */
+  pending: number;
+  /** the system clock is behind the trusted time */
+  clockWarning: boolean;
+  scanner: 'connected' | 'disconnected';
+}
+
+export type FaultCode =
+  | 'NO_KEYS'
+  | 'CLOCK_UNTRUSTED'
+  | 'SCANNER_DISCONNECTED'
+  | 'DISK_FULL'
+  | 'LEDGER_ERROR'
+  | 'HARDWARE';
+
+/**
+ * What the screen shows: a model, not pixels. Drivers (SSD1306, terminal,
+ * plain text, fake) render it in the configured language.
+ */
+export type Screen =
+  | { kind: 'idle'; status: StatusLine }
+  | {
+      kind: 'verdict';
+      reason: Reason;
+      status: StatusLine;
+      /** from the verified claims, when known */
+      title?: string;
+      quantity?: number;
+      serial?: string;
+      /** ALREADY_REDEEMED: when (Unix ms) and at which terminal the first redemption was */
+      redeemedAt?: number;
+      redeemedBy?: string;
+      /** extra detail for technicians; short */
+      detail?: string;
+    }
+  | { kind: 'fault'; fault: FaultCode; detail?: string; status: StatusLine }
+  | { kind: 'progress'; label: 'export' | 'upload'; done: number; total: number; status: StatusLine }
+  | { kind: 'message'; message: 'safe-to-remove' | 'export-failed' | 'starting' | 'stopping'; detail?: string; status: StatusLine };

@@ -1,0 +1,52 @@
+import type { EventEmitter } from 'node:events';
+
+/** Longest coupon text the format accepts (COUPON-FORMAT.md §5). */
+export const MAX_SCAN_CHARS = 4096;
+
+export type ScannerState = 'connected' | 'disconnected';
+
+export interface ScannerEvents {
+  /** One complete scan, without its terminator. */
+  line: [text: string];
+  /** The scanner came or went (unplug/replug). */
+  state: [state: ScannerState];
+  /** A problem the service should log and show; the scanner keeps trying. */
+  error: [err: ScannerError];
+}
+
+/**
+ * A barcode scanner: turns what the cashier scans into lines.
+ *
+ * Contract, shared by every driver and the fake:
+ * - The constructor does nothing; `start()` opens the device and resolves once
+ *   it is listening (or once it is waiting for the device to appear; a missing
+ *   device is reported as `state: 'disconnected'`, not a rejection, unless the
+ *   configuration itself is wrong).
+ * - Each scan is emitted once as `line`, in arrival order, terminator removed.
+ *   A line longer than MAX_SCAN_CHARS is never buffered without bound: the
+ *   driver keeps its first MAX_SCAN_CHARS + 1 characters and discards the rest
+ *   up to the next terminator, so that the verifier rejects it as too long.
+ * - On unplug the driver emits `state: 'disconnected'` (a partial line is
+ *   dropped), then retries with backoff and emits `state: 'connected'` when the
+ *   device is back, without a restart.
+ * - `stop()` releases the device, timers and listeners; no event after it
+ *   resolves. stop() is idempotent.
+ */
+export interface Scanner extends EventEmitter<ScannerEvents> {
+  readonly name: string;
+  readonly state: ScannerState;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class ScannerError extends Error {
+  constructor(
+    readonly code: 'SCANNER_OPEN_FAILED' | 'SCANNER_DISCONNECTED' | 'SCANNER_IO' | 'SCANNER_MODULE_MISSING',
+    message: string,
+    readonly disconnected = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ScannerError';
+  }
+}
