@@ -8,13 +8,11 @@ export type { Logger };
  * default so journald keeps them. Never log key material or whole coupons:
  * the redact list is a second line of defence, not the first.
  */
+const REDACT = { paths: ['text', 'coupon', 'privateKey', 'key', '*.privateKey', '*.text'], censor: '[redacted]' };
+
 export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {
   return pino(
-    {
-      level: opts.level ?? process.env['KIOSK_LOG_LEVEL'] ?? 'info',
-      base: { svc: 'coupon-kiosk' },
-      redact: { paths: ['text', 'coupon', 'privateKey', 'key', '*.privateKey', '*.text'], censor: '[redacted]' },
-    },
+    { level: opts.level ?? process.env['KIOSK_LOG_LEVEL'] ?? 'info', base: { svc: 'coupon-kiosk' }, redact: REDACT },
     opts.destination ?? pino.destination({ fd: 2, sync: true }),
   );
 }
@@ -32,5 +30,5 @@ export function memoryLogger(level = 'debug'): { logger: Logger; lines: Record<s
       lines.push(JSON.parse(chunk) as Record<string, unknown>);
     },
   };
-  return { logger: pino({ level }, destination), lines };
+  return { logger: pino({ level, redact: REDACT }, destination), lines };
 }
