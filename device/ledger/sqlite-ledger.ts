@@ -1,0 +1,200 @@
+import type Database from 'better-sqlite3';
+import type { Logger } from '../logger.js';
+import { openConnection, type ConnectOptions } from './connection.js';
+import { classify, toLedgerError, type LedgerErrorCode } from './errors.js';
+import { migrate, requireCurrentSchema } from './migrations.js';
+import {
+  prepareStatements,
+  redemptionParams,
+  scanParams,
+  toRedemption,
+  toScan,
+  TRUSTED_SOURCE_KEY,
+  TRUSTED_TIME_KEY,
+  type Statements,
+} from './statements.js';
+import type { Ledger, LedgerCounts, RedeemOutcome, Redemption, RedemptionInput, ScanRecord } from './types.js';
+
+export interface LedgerOptions extends ConnectOptions {
+  logger: Logger;
+  /** newest scans kept in the audit log */
+  scanLogLimit?: number;
+  /** prune the audit log once per this many logged scans, not on every insert */
+  pruneEvery?: number;
+  /** called with the open connection before use: fault injection in tests (e.g. max_page_count) */
+  onConnection?: (db: Database.Database) => void;
+}
+
+export const DEFAULT_SCAN_LOG_LIMIT = 200_000;
+const DEFAULT_PRUNE_EVERY = 1000;
+const DEFAULT_LIST_LIMIT = 100;
+
+/** Opens (creating and migrating if needed) the ledger at `path`. Throws LedgerError with a code a technician can act on. */
+export function openLedger(path: string, opts: LedgerOptions): Ledger {
+  const logger = opts.logger.child({ module: 'ledger' });
+  const db = openConnection(path, opts);
+  try {
+    if (opts.readonly === true) requireCurrentSchema(db, path);
+    else migrate(db, path, logger);
+    opts.onConnection?.(db);
+    const ledger = new SqliteLedger(db, path, logger, opts);
+    logger.info({ path, readonly: opts.readonly === true, ...ledger.counts() }, 'ledger open');
+    return ledger;
+  } catch (err) {
+    db.close();
+    throw toLedgerError(err, path, 'LEDGER_OPEN_FAILED');
+  }
+}
+
+export class SqliteLedger implements Ledger {
+  private readonly st: Statements;
+  private readonly scanLogLimit: number;
+  private readonly pruneEvery: number;
+  private scansUntilPrune = 0; // prune on the first scan after open, then every pruneEvery
+  private readonly redeemTx: (r: RedemptionInput) => RedeemOutcome;
+
+  /** Takes an open, migrated connection; openLedger is the usual way in. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly path: string,
+    private readonly logger: Logger,
+    opts: Pick<LedgerOptions, 'scanLogLimit' | 'pruneEvery'> = {},
+  ) {
+    this.st = prepareStatements(db);
+    this.scanLogLimit = opts.scanLogLimit ?? DEFAULT_SCAN_LOG_LIMIT;
+    this.pruneEvery = opts.pruneEvery ?? DEFAULT_PRUNE_EVERY;
+    // IMMEDIATE: take the write lock up front so two processes queue on busy_timeout instead of failing.
+    const tx = db.transaction((r: RedemptionInput) => this.insertOrFindFirst(r));
+    this.redeemTx = (r) => tx.immediate(r);
+  }
+
+  redeem(r: RedemptionInput): RedeemOutcome {
+    return this.guard('redeem', () => this.redeemTx(r));
+  }
+
+  private insertOrFindFirst(r: RedemptionInput): RedeemOutcome {
+    const info = this.st.insert.run(redemptionParams(r));
+    if (info.changes === 1) {
+      const redemption: Redemption = { ...r, id: Number(info.lastInsertRowid), uploadedAt: null, exportedAt: null };
+      return { ok: true, redemption };
+    }
+    const first = this.st.find.get(r.platformId, r.ctiHex);
+    if (first === undefined) throw new Error(`insert of ${r.platformId}/${r.ctiHex} conflicted but no row was found`);
+    return { ok: false, reason: 'ALREADY_REDEEMED', first: toRedemption(first) };
+  }
+
+  find(platformId: string, ctiHex: string): Redemption | undefined {
+    const row = this.read('find', () => this.st.find.get(platformId, ctiHex));
+    return row === undefined ? undefined : toRedemption(row);
+  }
+
+  isRevoked(platformId: string, ctiHex: string): boolean {
+    return this.read('isRevoked', () => this.st.isRevoked.get(platformId, ctiHex) !== undefined);
+  }
+
+  addRevocations(platformId: string, ctiHexes: string[], at: number): number {
+    const tx = this.db.transaction(() => {
+      let added = 0;
+      for (const cti of ctiHexes) added += this.st.addRevocation.run(platformId, cti, at).changes;
+      return added;
+    });
+    return this.guard('addRevocations', () => tx.immediate());
+  }
+
+  logScan(s: ScanRecord): void {
+    this.guard('logScan', () => this.st.logScan.run(scanParams(s)));
+    if (--this.scansUntilPrune <= 0) {
+      this.scansUntilPrune = this.pruneEvery;
+      const pruned = this.guard('pruneScans', () => this.st.pruneScans.run(this.scanLogLimit).changes);
+      if (pruned > 0) this.logger.debug({ pruned, keep: this.scanLogLimit }, 'scan log pruned');
+    }
+  }
+
+  lastScan(): ScanRecord | undefined {
+    const row = this.read('lastScan', () => this.st.lastScan.get());
+    return row === undefined ? undefined : toScan(row);
+  }
+
+  trustedTime(): number {
+    const row = this.read('trustedTime', () => this.st.getMeta.get(TRUSTED_TIME_KEY));
+    return row === undefined ? 0 : Number(row.value);
+  }
+
+  raiseTrustedTime(t: number, source: string): number {
+    if (!Number.isFinite(t)) throw new RangeError(`trusted time must be a finite number of seconds, got ${t}`);
+    const seconds = Math.floor(t);
+    const before = this.trustedTime();
+    if (seconds <= before) return before; // the common case: no write, no fsync
+    const tx = this.db.transaction(() => {
+      // max() in SQL: another process may have raised it further since we read it.
+      this.st.raiseMeta.run(TRUSTED_TIME_KEY, seconds);
+      this.st.setMeta.run(TRUSTED_SOURCE_KEY, source);
+    });
+    this.guard('raiseTrustedTime', () => tx.immediate());
+    const after = this.trustedTime();
+    this.logger.info({ from: before, to: after, source }, 'trusted time raised');
+    return after;
+  }
+
+  list(opts: { limit?: number; offset?: number } = {}): Redemption[] {
+    const rows = this.read('list', () => this.st.list.all(opts.limit ?? DEFAULT_LIST_LIMIT, opts.offset ?? 0));
+    return rows.map(toRedemption);
+  }
+
+  counts(): LedgerCounts {
+    const row = this.read('counts', () => this.st.counts.get());
+    if (row === undefined) throw toLedgerError(new Error('the tally row is missing'), this.path, 'LEDGER_CORRUPT');
+    return { ...row };
+  }
+
+  pendingUploads(limit: number): Redemption[] {
+    return this.read('pendingUploads', () => this.st.pendingUploads.all(limit)).map(toRedemption);
+  }
+
+  markUploaded(ids: number[], at: number): void {
+    const tx = this.db.transaction(() => {
+      for (const id of ids) this.st.markUploaded.run(at, id);
+    });
+    this.guard('markUploaded', () => tx.immediate());
+  }
+
+  notExported(limit: number): Redemption[] {
+    return this.read('notExported', () => this.st.notExported.all(limit)).map(toRedemption);
+  }
+
+  markExported(ids: number[], at: number, batchId: string): void {
+    const tx = this.db.transaction(() => {
+      for (const id of ids) this.st.markExported.run(at, batchId, id);
+    });
+    this.guard('markExported', () => tx.immediate());
+  }
+
+  /** 'ok', or the problems found, one per line: a page too damaged to walk is a finding, not an exception. */
+  integrityCheck(): string {
+    try {
+      const rows = this.db.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((r) => r.integrity_check).join('\n');
+    } catch (err) {
+      if (classify(err) === 'LEDGER_CORRUPT') return err instanceof Error ? err.message : String(err);
+      throw toLedgerError(err, this.path, 'LEDGER_OPEN_FAILED');
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private guard<T>(op: string, fn: () => T, fallback: LedgerErrorCode = 'LEDGER_WRITE_FAILED'): T {
+    try {
+      return fn();
+    } catch (err) {
+      const e = toLedgerError(err, this.path, fallback);
+      this.logger.error({ op, code: e.code, err: e.message }, 'ledger operation failed');
+      throw e;
+    }
+  }
+
+  private read<T>(op: string, fn: () => T): T {
+    return this.guard(op, fn, 'LEDGER_OPEN_FAILED');
+  }
+}
