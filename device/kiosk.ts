@@ -1,0 +1,255 @@
+/**
+ * The kiosk service: scanner lines in, verdicts out, one at a time in arrival
+ * order. The redemption itself is synchronous (device/pipeline.ts); the screen
+ * and the LEDs are told afterwards and their failures are logged, never allowed
+ * to stop redemption.
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../drivers/clock/port.js';
+import type { Display } from '../drivers/display/port.js';
+import type { FaultCode, Screen, StatusLine } from '../drivers/display/screen.js';
+import type { Indicator, Signal } from '../drivers/indicator/port.js';
+import type { Scanner, ScannerError, ScannerState } from '../drivers/scanner/port.js';
+import type { KioskConfig } from './config.js';
+import type { Ledger } from './ledger/types.js';
+import { errInfo } from './err-info.js';
+import type { Logger } from './logger.js';
+import type { Redeemer } from './pipeline.js';
+import { faultScreen, restingScreen, signalFor, verdictScreen } from './screens.js';
+import type { Verdict } from './verdict.js';
+
+export type KioskPhase = 'stopped' | 'starting' | 'ready' | 'stopping';
+
+export interface KioskState {
+  phase: KioskPhase;
+  scanner: ScannerState;
+  clockWarning: boolean;
+  pending: number;
+  faults: FaultCode[];
+}
+
+export interface FaultEvent {
+  fault: FaultCode;
+  active: boolean;
+  detail: string;
+}
+
+export interface KioskEvents {
+  /** one per scan, in scan order, after the ledger committed and the screen was told */
+  verdict: [verdict: Verdict];
+  /** a fault was raised or cleared */
+  fault: [event: FaultEvent];
+  state: [state: KioskState];
+}
+
+export interface KioskDeps {
+  scanner: Scanner;
+  display: Display;
+  indicator: Indicator;
+  redeemer: Redeemer;
+  ledger: Ledger;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<KioskConfig, 'verdictScreenMs'>;
+}
+
+interface QueuedScan {
+  text: string;
+  receivedAt: number;
+}
+
+export class Kiosk extends EventEmitter<KioskEvents> {
+  private readonly log: Logger;
+  private readonly queue: QueuedScan[] = [];
+  private readonly faults = new Map<FaultCode, string>();
+  private phase: KioskPhase = 'stopped';
+  private draining = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private pending = 0;
+  private clockWarning = false;
+  private lastShow: Promise<void> = Promise.resolve();
+  private readonly onLine = (text: string): void => this.enqueue(text);
+  private readonly onScannerState = (s: ScannerState): void => this.scannerState(s);
+  private readonly onScannerError = (e: ScannerError): void => this.scannerError(e);
+
+  constructor(private readonly deps: KioskDeps) {
+    super();
+    this.log = deps.logger.child({ module: 'kiosk' });
+  }
+
+  get state(): KioskState {
+    return { phase: this.phase, scanner: this.deps.scanner.state, clockWarning: this.clockWarning, pending: this.pending, faults: [...this.faults.keys()] };
+  }
+
+  async start(): Promise<void> {
+    if (this.phase !== 'stopped') throw new Error(`Kiosk.start() while ${this.phase}`);
+    this.setPhase('starting');
+    await this.guard('indicator', this.deps.indicator.start());
+    await this.guard('display', this.deps.display.start());
+    this.show({ kind: 'message', message: 'starting', status: this.status() });
+    this.checkHealth();
+    this.deps.scanner.on('line', this.onLine);
+    this.deps.scanner.on('state', this.onScannerState);
+    this.deps.scanner.on('error', this.onScannerError);
+    await this.deps.scanner.start();
+    this.scannerState(this.deps.scanner.state);
+    this.setPhase('ready');
+    if (this.clockWarning) this.announce('CLOCK_UNTRUSTED');
+    else this.showResting();
+  }
+
+  /** Stop taking scans, let the current one finish, then release in reverse order of start. */
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped' || this.phase === 'stopping') return;
+    this.setPhase('stopping');
+    if (this.queue.length > 0) this.log.warn({ dropped: this.queue.length }, 'stopping: queued scans not processed');
+    this.queue.length = 0;
+    this.deps.scanner.off('line', this.onLine);
+    await this.guard('scanner', this.deps.scanner.stop());
+    this.deps.scanner.off('state', this.onScannerState);
+    this.deps.scanner.off('error', this.onScannerError);
+    this.clearIdleTimer();
+    this.show({ kind: 'message', message: 'stopping', status: this.status() });
+    await this.lastShow;
+    await this.guard('display', this.deps.display.stop());
+    await this.guard('indicator', this.deps.indicator.stop());
+    this.deps.ledger.close();
+    this.setPhase('stopped');
+  }
+
+  /** Resolves once every scan received so far has its verdict. */
+  async drained(): Promise<void> {
+    while (this.draining || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+  }
+
+  private enqueue(text: string): void {
+    if (this.phase !== 'ready' && this.phase !== 'starting') return;
+    this.queue.push({ text, receivedAt: performance.now() });
+    if (!this.draining) this.drain();
+  }
+
+  /** Process one scan now, and the rest one per macrotask so signals and I/O are not starved. */
+  private drain(): void {
+    const scan = this.queue.shift();
+    if (scan === undefined || this.phase === 'stopping' || this.phase === 'stopped') {
+      this.draining = false;
+      return;
+    }
+    this.draining = true;
+    try {
+      this.process(scan);
+    } catch (err) {
+      this.log.error({ err }, 'unexpected error while processing a scan');
+    }
+    if (this.queue.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
+  }
+
+  private process(scan: QueuedScan): void {
+    const verdict = this.deps.redeemer.redeem(scan.text, scan.receivedAt);
+    this.afterVerdict(verdict);
+    this.clearIdleTimer();
+    this.signal(signalFor(verdict));
+    this.show(verdictScreen(verdict, this.status()));
+    this.emit('verdict', verdict);
+    this.idleTimer = setTimeout(() => this.showResting(), this.deps.config.verdictScreenMs);
+  }
+
+  private afterVerdict(v: Verdict): void {
+    if (v.kind === 'fault') {
+      this.setFault(v.fault, true, v.message);
+      return;
+    }
+    this.setFault('DISK_FULL', false, '');
+    this.setFault('LEDGER_ERROR', false, '');
+    if (v.reason === 'ACCEPTED') this.pending++;
+    if (v.clockWarning !== this.clockWarning) this.setClockWarning(v.clockWarning);
+  }
+
+  /** Start-up checks: keys, clock, ledger counts. */
+  private checkHealth(): void {
+    if (!this.deps.redeemer.hasKeys()) this.setFault('NO_KEYS', true, 'no platform or no merchant key: run kiosk provision import');
+    try {
+      this.pending = this.deps.ledger.counts().pendingUpload;
+      this.setClockWarning(this.deps.redeemer.clockState().warning);
+    } catch (err) {
+      this.setFault('LEDGER_ERROR', true, (err as Error).message);
+    }
+  }
+
+  private setClockWarning(on: boolean): void {
+    this.clockWarning = on;
+    this.setFault('CLOCK_UNTRUSTED', on, 'system clock is behind the trusted time; using the trusted time');
+  }
+
+  /** Show a non-blocking fault for one verdict period, then the resting screen. */
+  private announce(fault: FaultCode): void {
+    this.show(faultScreen(fault, this.faults.get(fault) ?? '', this.status()));
+    this.idleTimer = setTimeout(() => this.showResting(), this.deps.config.verdictScreenMs);
+  }
+
+  private setFault(fault: FaultCode, active: boolean, detail: string): void {
+    if (this.faults.has(fault) === active) return;
+    if (active) this.faults.set(fault, detail);
+    else this.faults.delete(fault);
+    const event: FaultEvent = { fault, active, detail };
+    if (active) this.log.error(event, `fault ${fault}`);
+    else this.log.info(event, `fault ${fault} cleared`);
+    this.emit('fault', event);
+    this.emit('state', this.state);
+  }
+
+  private scannerState(s: ScannerState): void {
+    this.setFault('SCANNER_DISCONNECTED', s === 'disconnected', `scanner ${this.deps.scanner.name} disconnected`);
+    if (this.phase === 'ready' && !this.idleTimer) this.showResting();
+  }
+
+  private scannerError(err: ScannerError): void {
+    this.log.warn({ err: { code: err.code, message: err.message } }, 'scanner error');
+    if (err.disconnected) this.scannerState('disconnected');
+  }
+
+  private showResting(): void {
+    this.idleTimer = undefined;
+    if (this.phase === 'ready') this.show(restingScreen(this.faults, this.status()));
+  }
+
+  private status(): StatusLine {
+    return { online: null, pending: this.pending, clockWarning: this.clockWarning, scanner: this.deps.scanner.state };
+  }
+
+  private show(screen: Screen): void {
+    try {
+      this.lastShow = this.deps.display.show(screen).catch((err: unknown) => this.log.warn({ err: errInfo(err) }, 'display failed'));
+    } catch (err) {
+      this.log.warn({ err: errInfo(err) }, 'display failed'); // a driver that throws instead of rejecting
+    }
+  }
+
+  private signal(s: Signal): void {
+    try {
+      this.deps.indicator.signal(s).catch((err: unknown) => this.log.warn({ err: errInfo(err), signal: s }, 'indicator failed'));
+    } catch (err) {
+      this.log.warn({ err: errInfo(err), signal: s }, 'indicator failed');
+    }
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private async guard(what: string, p: Promise<void>): Promise<void> {
+    try {
+      await p;
+    } catch (err) {
+      this.log.error({ err: errInfo(err) }, `${what} failed; redeeming continues without it`);
+    }
+  }
+
+  private setPhase(phase: KioskPhase): void {
+    this.phase = phase;
+    this.emit('state', this.state);
+  }
+}

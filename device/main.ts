@@ -1,0 +1,100 @@
+/**
+ * The composition root: the only place that builds the logger, the ledger,
+ * the keyring, the clock and the hardware, and wires them into a Kiosk.
+ * Everything below receives its dependencies.
+ */
+import { systemClock, type Clock } from '../drivers/clock/port.js';
+import type { KioskConfig } from './config.js';
+import { createHardware, type DisplayMode, type Hardware } from './hardware.js';
+import { loadHome, type LoadedHome } from './home.js';
+import { Kiosk } from './kiosk.js';
+import { openLedger } from './ledger/sqlite-ledger.js';
+import { LedgerError, type Ledger } from './ledger/types.js';
+import { createLogger, type Logger } from './logger.js';
+import { Redeemer } from './pipeline.js';
+import { unavailableLedger } from './unavailable-ledger.js';
+
+export interface ServiceOptions {
+  home: string;
+  displayMode?: DisplayMode;
+  /** stdout carries JSON events: draw the terminal screen on stderr */
+  json?: boolean;
+  input?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  logger?: Logger;
+  clock?: Clock;
+  hardware?: Partial<Hardware>;
+}
+
+export interface Service {
+  kiosk: Kiosk;
+  home: LoadedHome;
+  logger: Logger;
+}
+
+/** Build everything from the home directory; nothing is started yet. */
+export function buildService(opts: ServiceOptions): Service {
+  const logger = opts.logger ?? createLogger();
+  const home = loadHome(opts.home);
+  const { config } = home;
+  const clock = opts.clock ?? systemClock;
+  const ledger = openLedgerOrFault(config, logger);
+  const stdout = opts.stdout ?? process.stdout;
+  const hardware = createHardware(config, {
+    logger,
+    input: opts.input ?? process.stdin,
+    screenOut: opts.json ? (opts.stderr ?? process.stderr) : stdout,
+    ...(opts.displayMode ? { displayMode: opts.displayMode } : {}),
+    ...(opts.hardware ? { injected: opts.hardware } : {}),
+  });
+  const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock, logger, terminalId: config.terminalId });
+  const kiosk = new Kiosk({ ...hardware, redeemer, ledger, clock, logger, config });
+  return { kiosk, home, logger };
+}
+
+/**
+ * A ledger that cannot be opened does not stop the service: the kiosk starts,
+ * shows the fault and answers every scan with it (no ACCEPTED is possible).
+ */
+export function openLedgerOrFault(config: Readonly<KioskConfig>, logger: Logger): Ledger {
+  try {
+    return openLedger(config.ledgerPath, { logger });
+  } catch (err) {
+    if (!(err instanceof LedgerError)) throw err;
+    logger.error({ err: { code: err.code, message: err.message }, path: config.ledgerPath }, 'ledger unavailable');
+    return unavailableLedger(err);
+  }
+}
+
+/**
+ * Start the service and run until SIGTERM/SIGINT, or, with `endOfInput`, until
+ * that stream ends and every scan read from it has its verdict (the simulated
+ * scanner on a pipe has no replug); returns the exit status.
+ */
+export async function runService(service: Service, endOfInput?: NodeJS.ReadableStream): Promise<number> {
+  const { kiosk, logger } = service;
+  let stopping: Promise<void> | undefined;
+  const stop = (why: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ why }, 'stopping');
+      await kiosk.stop();
+    })();
+    return stopping;
+  };
+  const signals = new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals): void => void stop(sig).then(resolve);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await kiosk.start();
+  logger.info({ terminalId: service.home.config.terminalId, home: service.home.paths.home }, 'kiosk ready');
+  const ended = endOfInput ? inputEnded(endOfInput).then(() => kiosk.drained()).then(() => stop('input ended')) : new Promise<void>(() => {});
+  await Promise.race([signals, ended]);
+  return 0;
+}
+
+function inputEnded(input: NodeJS.ReadableStream): Promise<void> {
+  // a macrotask later, so the scanner's own 'end' handler has flushed the last line first
+  return new Promise((resolve) => input.once('end', () => setImmediate(resolve)));
+}
