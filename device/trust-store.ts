@@ -92,6 +92,9 @@ export function toPlatformTrust(trust: TrustJson): PlatformTrust[] {
 }
 
 function toPlatformKey(platformId: string, k: TrustKeyJson): PlatformKey {
+  if (k.publicKey.includes('PRIVATE KEY')) {
+    throw new HomeError('KEY_INVALID', `trust.json: platform '${platformId}' key ${k.kid} is a PRIVATE key; trust.json holds public keys only`);
+  }
   let publicKey;
   try {
     publicKey = publicKeyFromPem(k.publicKey);

@@ -1,0 +1,46 @@
+/** `kiosk redeem`: the same pipeline as the service, without hardware, one JSON event per input line. */
+import { createInterface } from 'node:readline';
+import { systemClock } from '../../../drivers/clock/port.js';
+import { loadHome, resolveHome } from '../../home.js';
+import { createLogger } from '../../logger.js';
+import { openLedgerOrFault } from '../../main.js';
+import { Redeemer } from '../../pipeline.js';
+import { verdictEvent, type Verdict } from '../../verdict.js';
+import { EXIT, parseCommand, printJson, str } from '../cli-util.js';
+
+export const summary = 'redeem coupon text(s) through the kiosk pipeline and the ledger, printing JSON verdicts';
+
+const USAGE = `usage: kiosk redeem [--home DIR] [TEXT | -]
+
+Redeems TEXT, or each line of stdin (with - or no TEXT), exactly as a scan at the kiosk:
+the ledger records ACCEPTED redemptions. Prints one JSON event per line:
+  {"event":"verdict","reason":"ACCEPTED","serial":"...","message":"...","at":"..."}
+A ledger fault prints {"event":"verdict","reason":null,"fault":"LEDGER_ERROR",...} and
+the exit status is 1. Empty input lines are skipped (as the scanner does).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' } }, true);
+  if (!parsed) return exitCode;
+  if (parsed.positionals.length > 1) {
+    process.stderr.write(`expected one TEXT (or -), got ${parsed.positionals.length}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const logger = createLogger({ level: process.env['KIOSK_LOG_LEVEL'] ?? 'warn' });
+  const home = loadHome(resolveHome(str(parsed, 'home')));
+  const ledger = openLedgerOrFault(home.config, logger);
+  const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock: systemClock, logger, terminalId: home.config.terminalId });
+  let faults = 0;
+  const answer = (text: string): void => {
+    const v: Verdict = redeemer.redeem(text);
+    if (v.kind === 'fault') faults++;
+    printJson(verdictEvent(v));
+  };
+  try {
+    const text = parsed.positionals[0];
+    if (text !== undefined && text !== '-') answer(text);
+    else for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) if (line.length > 0) answer(line);
+  } finally {
+    ledger.close();
+  }
+  return faults > 0 ? EXIT.failed : EXIT.ok;
+}
