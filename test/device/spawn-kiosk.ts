@@ -1,0 +1,45 @@
+/** Run the real `kiosk` CLI as a child process and read its JSON events. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const KIOSK_CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../device/cli/kiosk.js');
+
+export interface Run {
+  child: ChildProcessWithoutNullStreams;
+  events: Record<string, unknown>[];
+  /** resolves with the exit code (or signal name) once stdout is drained and the process exited */
+  done: Promise<number | string>;
+  /** resolves once `pred` matches an event seen so far or later */
+  waitFor(pred: (e: Record<string, unknown>, count: number) => boolean): Promise<void>;
+}
+
+export function spawnKiosk(args: string[]): Run {
+  const child = spawn(process.execPath, [KIOSK_CLI, ...args], { stdio: 'pipe', env: { ...process.env, KIOSK_LOG_LEVEL: 'warn' } });
+  const events: Record<string, unknown>[] = [];
+  const waiters: { pred: (e: Record<string, unknown>, n: number) => boolean; resolve: () => void }[] = [];
+  child.stderr.resume();
+  const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  rl.on('line', (line) => {
+    const event = JSON.parse(line) as Record<string, unknown>;
+    events.push(event);
+    for (const w of [...waiters]) {
+      if (!w.pred(event, events.length)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const closed = new Promise<void>((resolve) => rl.on('close', resolve));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const done = Promise.all([closed, exited]).then(([, code]) => code);
+  const waitFor = (pred: (e: Record<string, unknown>, n: number) => boolean): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (events.some((e, i) => pred(e, i + 1))) return resolve();
+      waiters.push({ pred, resolve });
+      void done.then(() => reject(new Error(`kiosk exited before the awaited event; ${events.length} events`)));
+    });
+  return { child, events, done, waitFor };
+}
+
+export const isVerdict = (e: Record<string, unknown>): boolean => e['event'] === 'verdict';
