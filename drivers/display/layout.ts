@@ -1,0 +1,153 @@
+import { Bitmap } from './bitmap.js';
+import type { GlyphSource } from './glyph.js';
+import { drawIcon, drawMark } from './icons.js';
+import type { Language, Screen, StatusLine } from './screen.js';
+import { TextPainter, type TextStyle } from './text-draw.js';
+import { screenWords, type ScreenWords } from './words.js';
+
+export interface LayoutOptions {
+  width: 128;
+  height: 64 | 32;
+  language: Language;
+  /** glyphs beyond ASCII (Unifont); NO_GLYPHS draws boxes */
+  font: GlyphSource;
+  /** "now" for ALREADY_REDEEMED's "today or not"; defaults to the current time */
+  now?: number;
+}
+
+interface Geometry {
+  width: number;
+  /** first row below the content area */
+  contentBottom: number;
+  statusY: number;
+  iconSize: number;
+}
+
+interface Line {
+  text: string;
+  style: TextStyle;
+  height: number;
+}
+
+/**
+ * Screen model → pixels. Pure: the same screen, options and `now` give the
+ * same bitmap. Every text is fitted or ellipsized to the width and lines that
+ * do not fit the height are dropped (they are listed most important first),
+ * so nothing ever draws outside its area.
+ */
+export function renderScreen(screen: Screen, opts: LayoutOptions): Bitmap {
+  const bmp = new Bitmap(opts.width, opts.height);
+  // A painter per call: its glyph cache is tiny and this keeps the function free of shared state.
+  const painter = new TextPainter(opts.font);
+  const geo = geometry(opts.width, opts.height);
+  const words = screenWords(screen, opts.language, opts.now ?? Date.now());
+  if (words.icon === 'none') drawCentered(bmp, painter, geo, words);
+  else drawWithIcon(bmp, painter, geo, words);
+  drawStatus(bmp, painter, geo, screen.status);
+  return bmp;
+}
+
+function geometry(width: number, height: number): Geometry {
+  // 128×64: content, a separator rule, then the status row. 128×32 has no room for the rule.
+  if (height >= 64) return { width, contentBottom: height - 10, statusY: height - 8, iconSize: 24 };
+  return { width, contentBottom: height - 8, statusY: height - 8, iconSize: 16 };
+}
+
+/** The headline big on one line if it fits, else wrapped small (16 px lines for CJK). */
+function headlineLines(p: TextPainter, text: string, maxWidth: number, maxHeight: number): Line[] {
+  for (const style of ['big', 'tall'] as const) {
+    const size = p.measure(text, style);
+    if (size.width <= maxWidth) return [{ text, style, height: size.height }];
+  }
+  // Wrapped CJK headlines keep 16-px ASCII (Unifont's own) so "U盘" does not mix sizes; English wraps small.
+  const lineHeight = p.measure(text, 'small').height;
+  const style: TextStyle = lineHeight > 8 ? 'tall' : 'small';
+  const maxLines = Math.max(1, Math.floor(maxHeight / lineHeight));
+  return p.wrap(text, style, maxWidth, maxLines).map((t) => ({ text: t, style, height: lineHeight }));
+}
+
+/** Detail lines in priority order, each fitted to the width; the caller drops what does not fit. */
+function detailLines(p: TextPainter, texts: readonly string[], maxWidth: number): Line[] {
+  return texts.map((t) => {
+    const text = p.fit(t, 'small', maxWidth);
+    return { text, style: 'small', height: p.measure(text, 'small').height };
+  });
+}
+
+function drawWithIcon(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords): void {
+  const textX = geo.iconSize + 4;
+  const head = headlineLines(p, w.headline, geo.width - textX, geo.contentBottom);
+  const headH = sum(head);
+  const topH = Math.min(geo.contentBottom, Math.max(geo.iconSize, headH));
+  drawIcon(bmp, w.icon, 0, Math.max(0, (topH - geo.iconSize) >> 1), geo.iconSize);
+  let y = Math.max(0, (topH - headH) >> 1);
+  for (const line of head) {
+    if (y + line.height > geo.contentBottom) break;
+    p.draw(bmp, line.text, textX, y, line.style, line.height);
+    y += line.height;
+  }
+  y = topH + (geo.contentBottom - topH >= 10 ? 2 : 0);
+  if (w.progress) y = drawBar(bmp, geo, y, w.progress.done, w.progress.total);
+  for (const line of detailLines(p, w.lines, geo.width)) {
+    if (y + line.height > geo.contentBottom) continue;
+    p.draw(bmp, line.text, 0, y, line.style, line.height);
+    y += line.height;
+  }
+}
+
+function drawCentered(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords): void {
+  const head = headlineLines(p, w.headline, geo.width, geo.contentBottom);
+  const lines = [...head];
+  let used = sum(head);
+  for (const line of detailLines(p, w.lines, geo.width)) {
+    if (used + 2 + line.height > geo.contentBottom) continue;
+    lines.push(line);
+    used += line.height + (lines.length === head.length + 1 ? 2 : 0);
+  }
+  let y = Math.max(0, (geo.contentBottom - used) >> 1);
+  lines.forEach((line, i) => {
+    if (i === head.length) y += 2;
+    const x = Math.max(0, (geo.width - p.measure(line.text, line.style).width) >> 1);
+    p.draw(bmp, line.text, x, y, line.style, line.height);
+    y += line.height;
+  });
+}
+
+/** An outlined bar filled in proportion; returns the next free row. */
+function drawBar(bmp: Bitmap, geo: Geometry, y: number, done: number, total: number): number {
+  const h = geo.contentBottom - y >= 16 ? 8 : 6;
+  if (y + h > geo.contentBottom) return y;
+  const frac = total > 0 && Number.isFinite(done) ? Math.min(1, Math.max(0, done / total)) : 0;
+  bmp.fillRect(0, y, geo.width, h);
+  bmp.fillRect(1, y + 1, geo.width - 2, h - 2, false);
+  bmp.fillRect(2, y + 2, Math.round((geo.width - 4) * frac), h - 4);
+  return y + h + 2;
+}
+
+/** Language-neutral marks: uplink, pending count, clock warning, scanner gone. */
+function drawStatus(bmp: Bitmap, p: TextPainter, geo: Geometry, status: StatusLine): void {
+  if (geo.statusY > geo.contentBottom) bmp.fillRect(0, geo.contentBottom + 1, geo.width, 1);
+  const y = geo.statusY;
+  let x = 0;
+  if (status.online !== null) {
+    drawMark(bmp, status.online ? 'online' : 'offline', x, y);
+    x += 12;
+  }
+  if (status.pending > 0) {
+    drawMark(bmp, 'pending', x, y);
+    const count = p.fit(String(Math.floor(status.pending)), 'small', 40);
+    x += 8 + p.draw(bmp, count, x + 8, y, 'small', 8) + 4;
+  }
+  if (status.clockWarning) {
+    drawMark(bmp, 'clock', x, y);
+    x += 8 + p.draw(bmp, '!', x + 8, y, 'small', 8) + 2;
+  }
+  if (status.scanner === 'disconnected') {
+    drawMark(bmp, 'noScanner', x, y);
+    p.draw(bmp, '×', x + 8, y, 'small', 8);
+  }
+}
+
+function sum(lines: readonly Line[]): number {
+  return lines.reduce((h, l) => h + l.height, 0);
+}

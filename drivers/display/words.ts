@@ -1,0 +1,135 @@
+import { REASON_TEXT } from '../../coupon/reasons.js';
+import type { FaultCode, Language, Screen, StatusLine } from './screen.js';
+
+/**
+ * Every word a screen shows, in both languages, in one place: the pixel
+ * layout and the plain-text terminal both draw from `screenWords`, so the
+ * OLED and `--display text` never disagree. Verdict words come from
+ * REASON_TEXT; everything else is here.
+ */
+type Words = Readonly<Record<Language, string>>;
+
+export const WORDS = {
+  ready: { en: 'Ready', zh: '就绪' },
+  scanPrompt: { en: 'Scan a coupon', zh: '请扫描优惠券' },
+  serial: { en: 'No.', zh: '编号' },
+  usedAt: { en: 'Used', zh: '使用于' },
+  usedBy: { en: 'at', zh: '终端' },
+  callTechnician: { en: 'Call technician', zh: '请联系技术人员' },
+  exporting: { en: 'Exporting to USB', zh: '导出到U盘' },
+  uploading: { en: 'Uploading', zh: '正在上传' },
+  safeToRemove: { en: 'Safe to remove', zh: '可以拔出' },
+  safeToRemoveHint: { en: 'USB stick done', zh: 'U盘已导出完成' },
+  exportFailed: { en: 'Export failed', zh: '导出失败' },
+  starting: { en: 'Starting…', zh: '正在启动' },
+  stopping: { en: 'Stopping…', zh: '正在关闭' },
+  online: { en: 'online', zh: '在线' },
+  offline: { en: 'offline', zh: '离线' },
+  pending: { en: 'to upload', zh: '待上传' },
+  clockWarning: { en: 'clock!', zh: '时钟异常' },
+  noScanner: { en: 'no scanner', zh: '扫描器断开' },
+} as const satisfies Record<string, Words>;
+
+export const FAULT_TEXT: Readonly<Record<FaultCode, Words>> = {
+  NO_KEYS: { en: 'No keys installed', zh: '未安装密钥' },
+  CLOCK_UNTRUSTED: { en: 'Clock not trusted', zh: '时钟不可信' },
+  SCANNER_DISCONNECTED: { en: 'Scanner disconnected', zh: '扫描器未连接' },
+  DISK_FULL: { en: 'Disk full', zh: '磁盘已满' },
+  LEDGER_ERROR: { en: 'Ledger error', zh: '记录库错误' },
+  HARDWARE: { en: 'Hardware fault', zh: '硬件故障' },
+};
+
+export type Icon = 'check' | 'cross' | 'warning' | 'usb' | 'none';
+
+/** A screen reduced to words: a headline, a few lines in priority order, maybe a bar. */
+export interface ScreenWords {
+  icon: Icon;
+  headline: string;
+  lines: string[];
+  progress?: { done: number; total: number };
+}
+
+export function screenWords(screen: Screen, lang: Language, now: number): ScreenWords {
+  switch (screen.kind) {
+    case 'idle':
+      return { icon: 'none', headline: WORDS.ready[lang], lines: [WORDS.scanPrompt[lang]] };
+    case 'verdict':
+      return verdictWords(screen, lang, now);
+    case 'fault': {
+      const lines = [screen.detail, WORDS.callTechnician[lang]].filter(isText).map(clean);
+      return { icon: 'warning', headline: FAULT_TEXT[screen.fault][lang], lines };
+    }
+    case 'progress': {
+      const label = screen.label === 'export' ? WORDS.exporting : WORDS.uploading;
+      const { done, total } = screen;
+      return { icon: 'usb', headline: label[lang], lines: [`${done}/${total}`], progress: { done, total } };
+    }
+    case 'message':
+      return messageWords(screen, lang);
+  }
+}
+
+function verdictWords(screen: Extract<Screen, { kind: 'verdict' }>, lang: Language, now: number): ScreenWords {
+  const good = screen.reason === 'ACCEPTED' || screen.reason === 'VALID';
+  const lines: string[] = [];
+  if (screen.redeemedAt !== undefined) lines.push(`${WORDS.usedAt[lang]} ${when(screen.redeemedAt, now)}`);
+  if (screen.redeemedBy) lines.push(`${WORDS.usedBy[lang]} ${clean(screen.redeemedBy)}`);
+  if (screen.title) lines.push(clean(screen.title));
+  const qty = screen.quantity !== undefined ? `×${screen.quantity}` : '';
+  const serial = screen.serial ? `${WORDS.serial[lang]} ${clean(screen.serial)}` : '';
+  if (qty || serial) lines.push([qty, serial].filter(isText).join('  '));
+  if (screen.detail) lines.push(clean(screen.detail));
+  return { icon: good ? 'check' : 'cross', headline: REASON_TEXT[screen.reason][lang], lines };
+}
+
+function messageWords(screen: Extract<Screen, { kind: 'message' }>, lang: Language): ScreenWords {
+  const detail = screen.detail ? [clean(screen.detail)] : [];
+  switch (screen.message) {
+    case 'safe-to-remove':
+      return { icon: 'check', headline: WORDS.safeToRemove[lang], lines: [WORDS.safeToRemoveHint[lang], ...detail] };
+    case 'export-failed':
+      return { icon: 'cross', headline: WORDS.exportFailed[lang], lines: detail };
+    case 'starting':
+      return { icon: 'none', headline: WORDS.starting[lang], lines: detail };
+    case 'stopping':
+      return { icon: 'none', headline: WORDS.stopping[lang], lines: detail };
+  }
+}
+
+/** The status line as words, for the text terminal (the OLED draws icons instead). */
+export function statusWords(status: StatusLine, lang: Language): string {
+  const parts: string[] = [];
+  if (status.online !== null) parts.push((status.online ? WORDS.online : WORDS.offline)[lang]);
+  if (status.pending > 0) parts.push(`${status.pending} ${WORDS.pending[lang]}`);
+  if (status.clockWarning) parts.push(WORDS.clockWarning[lang]);
+  if (status.scanner === 'disconnected') parts.push(WORDS.noScanner[lang]);
+  return parts.join(' · ');
+}
+
+/** The whole screen as plain lines: headline, detail lines, status (omitted when empty). */
+export function screenText(screen: Screen, lang: Language, now = Date.now()): string[] {
+  const w = screenWords(screen, lang, now);
+  const status = statusWords(screen.status, lang);
+  return [w.headline, ...w.lines, ...(status ? [`[${status}]`] : [])];
+}
+
+/** Local HH:MM, with the date in front when it is not today. */
+export function when(at: number, now: number): string {
+  const d = new Date(at);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const today = new Date(now);
+  const sameDay =
+    d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  return sameDay ? hm : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
+}
+
+/** Coupon fields are untrusted text: no control characters or line breaks on the screen. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+}
+
+function isText(x: string | undefined): x is string {
+  return x !== undefined && x !== '';
+}
