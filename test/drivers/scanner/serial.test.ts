@@ -3,9 +3,10 @@ import { createRequire } from 'node:module';
 import type { MockBindingInterface, MockPortBinding } from '@serialport/binding-mock' with { 'resolution-mode': 'require' };
 import { silentLogger } from '../../../device/logger.js';
 import type { SerialScannerConfig } from '../../../drivers/config.js';
-import { MAX_SCAN_CHARS, ScannerError, type ScannerState } from '../../../drivers/scanner/port.js';
+import { MAX_SCAN_CHARS, type ScannerError } from '../../../drivers/scanner/port.js';
 import { SerialScanner, type BindingInterface } from '../../../drivers/scanner/serial.js';
 import { FakeTimers } from '../../../drivers/scanner/timers.js';
+import { record } from './record.js';
 
 // the package's export map gives ESM importers no types, so load it the CommonJS way, typed
 const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as { MockBinding: MockBindingInterface };
@@ -38,17 +39,13 @@ function harness() {
     },
   };
   const timers = new FakeTimers();
-  const lines: string[] = [];
-  const states: ScannerState[] = [];
-  const errors: ScannerError[] = [];
+  const events: ReturnType<typeof record>[] = [];
   const make = (cfg: Partial<SerialScannerConfig> = {}) => {
     const s = new SerialScanner({
       path: PATH, baudRate: 115200, terminator: 'auto', interCharTimeoutMs: 0,
       ...cfg, logger: silentLogger(), binding, timers, backoff: BACKOFF,
     });
-    s.on('line', (l) => lines.push(l));
-    s.on('state', (st) => states.push(st));
-    s.on('error', (e) => errors.push(e));
+    events.push(record(s));
     return s;
   };
   const last = () => {
@@ -56,7 +53,17 @@ function harness() {
     assert.ok(o, 'no port opened');
     return o;
   };
-  return { make, timers, lines, states, errors, opened, last };
+  const ev = () => {
+    const e = events.at(-1);
+    assert.ok(e, 'no scanner made');
+    return e;
+  };
+  return {
+    make, timers, opened, last,
+    get lines() { return ev().lines; },
+    get states() { return ev().states; },
+    get errors() { return ev().errors; },
+  };
 }
 
 /** Let the mock binding's nextTick/promise chain run. */

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { MAX_SCAN_CHARS, type ScannerError, type ScannerState } from '../../../drivers/scanner/port.js';
+import { MAX_SCAN_CHARS } from '../../../drivers/scanner/port.js';
 import { StdinScanner } from '../../../drivers/scanner/stdin.js';
+import { record } from './record.js';
 
 function setup() {
   const input = new PassThrough();
   const scanner = new StdinScanner({ input });
-  const lines: string[] = [];
-  const states: ScannerState[] = [];
-  const errors: ScannerError[] = [];
-  scanner.on('line', (l) => lines.push(l));
-  scanner.on('state', (s) => states.push(s));
-  scanner.on('error', (e) => errors.push(e));
-  return { input, scanner, lines, states, errors };
+  return { input, scanner, ...record(scanner) };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
