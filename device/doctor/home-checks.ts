@@ -1,0 +1,79 @@
+/** The kiosk home: directory, config.json, trust.json, keys/, free space. */
+import path from 'node:path';
+import { ConfigError, parseConfig, type KioskConfig } from '../config.js';
+import { parseTrustJson } from '../trust-store.js';
+import { homePaths } from '../home.js';
+import { fail, ok, octal, warn, type CheckResult, type DoctorContext, type DoctorEnv, type ServiceUser } from './types.js';
+
+export async function checkHome(env: DoctorEnv, home: string, user: ServiceUser): Promise<CheckResult> {
+  const info = await env.stat(home);
+  if (!info?.isDirectory) return fail('home', `${home} does not exist`, `create it (install -d -o ${user.name} -m 0750 ${home}) or pass --home DIR`);
+  return ok('home', `${home} exists`);
+}
+
+/** config.json: a missing file means defaults; an invalid one is reported issue by issue. */
+export async function checkConfig(env: DoctorEnv, home: string): Promise<{ result: CheckResult; config?: Readonly<KioskConfig> }> {
+  const file = homePaths(home).config;
+  if (!(await env.stat(file))) {
+    return { result: ok('config', `${file} absent: defaults in use`), config: parseConfig(undefined, { home }) };
+  }
+  try {
+    const config = parseConfig(JSON.parse(await env.readFile(file)) as unknown, { home });
+    return { result: ok('config', `${file} is valid`), config };
+  } catch (err) {
+    const why = err instanceof ConfigError ? err.message : `not JSON: ${(err as Error).message}`;
+    return { result: fail('config', `${file}: ${why}`, `correct ${file}; device checks are skipped until it is valid`) };
+  }
+}
+
+export async function checkTrust(ctx: DoctorContext): Promise<CheckResult> {
+  const file = homePaths(ctx.home).trust;
+  const fix = 'import the provisioning bundle (kiosk provision)';
+  if (!(await ctx.env.stat(file))) return fail('keys.trust', `${file} missing: no platform is trusted, every coupon would be rejected`, fix);
+  try {
+    const trust = parseTrustJson(JSON.parse(await ctx.env.readFile(file)) as unknown);
+    if (trust.platforms.length === 0) return fail('keys.trust', `${file} lists no platforms`, fix);
+    return ok('keys.trust', `${file}: ${trust.platforms.length} platform(s)`);
+  } catch (err) {
+    return fail('keys.trust', `${file}: ${(err as Error).message}`, fix);
+  }
+}
+
+/** keys/ 0700 and every *.pem 0600, both owned by the service user: a leaked merchant key reads every coupon. */
+export async function checkKeys(ctx: DoctorContext): Promise<CheckResult[]> {
+  const { env, user } = ctx;
+  const dir = homePaths(ctx.home).keys;
+  const info = await env.stat(dir);
+  if (!info?.isDirectory) return [fail('keys.dir', `${dir} missing: no merchant keys`, 'import the provisioning bundle (kiosk provision)')];
+  const problems: string[] = [];
+  const fixes: string[] = [];
+  const judge = (p: string, mode: number, owner: number, want: number): void => {
+    if ((mode & 0o077) === 0 && owner === user.uid) return;
+    problems.push(`${p} is mode ${octal(mode)} owned by uid ${owner}`);
+    fixes.push(`chown ${user.name} ${p} && chmod ${want.toString(8)} ${p}`);
+  };
+  judge(dir, info.mode, info.uid, 0o700);
+  const pems = (await env.readdir(dir)).filter((n) => n.endsWith('.pem')).sort();
+  for (const name of pems) {
+    const f = path.join(dir, name);
+    const fi = await env.stat(f);
+    if (fi) judge(f, fi.mode, fi.uid, 0o600);
+  }
+  const results: CheckResult[] = [];
+  if (pems.length === 0) results.push(fail('keys.files', `no merchant key (*.pem) in ${dir}`, 'import the provisioning bundle (kiosk provision)'));
+  else if (problems.length === 0) results.push(ok('keys.files', `${pems.length} merchant key(s), readable only by ${user.name}`));
+  if (problems.length > 0) results.push(fail('keys.mode', problems.join('; '), fixes.join('\n')));
+  return results;
+}
+
+export const DISK_WARN_BYTES = 200 * 2 ** 20;
+export const DISK_FAIL_BYTES = 20 * 2 ** 20;
+
+export async function checkDisk(ctx: DoctorContext): Promise<CheckResult> {
+  const free = await ctx.env.freeBytes(ctx.home);
+  const mb = (free / 2 ** 20).toFixed(0);
+  const fix = 'free space on that filesystem (old logs: journalctl --vacuum-size=50M; export and archive the ledger)';
+  if (free < DISK_FAIL_BYTES) return fail('disk', `only ${mb} MB free for ${ctx.home}: redemptions cannot be recorded safely`, fix);
+  if (free < DISK_WARN_BYTES) return warn('disk', `${mb} MB free for ${ctx.home}`, fix);
+  return ok('disk', `${mb} MB free for ${ctx.home}`);
+}
