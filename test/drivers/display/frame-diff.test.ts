@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { Bitmap } from '../../../drivers/display/bitmap.js';
+import { dirtyWindows, windowData } from '../../../drivers/display/frame-diff.js';
+
+describe('display/frame-diff', () => {
+  it('sends the whole panel when there is no previous frame', () => {
+    assert.deepEqual(dirtyWindows(undefined, new Bitmap(128, 32)), [{ col0: 0, col1: 127, page0: 0, page1: 3 }]);
+  });
+
+  it('sends nothing for an identical frame, and only the changed span of a changed page', () => {
+    const a = new Bitmap(128, 64);
+    const b = a.clone();
+    assert.deepEqual(dirtyWindows(a, b), []);
+    b.set(40, 20);
+    b.set(45, 22);
+    assert.deepEqual(dirtyWindows(a, b), [{ col0: 40, col1: 45, page0: 2, page1: 2 }]);
+  });
+
+  it('merges neighbouring pages when one window is cheaper, keeps far-apart spans separate', () => {
+    const a = new Bitmap(128, 64);
+    const near = a.clone();
+    near.set(10, 3); // page 0
+    near.set(11, 12); // page 1
+    assert.deepEqual(dirtyWindows(a, near), [{ col0: 10, col1: 11, page0: 0, page1: 1 }]);
+    const far = a.clone();
+    far.set(0, 3);
+    far.set(127, 12);
+    assert.deepEqual(dirtyWindows(a, far), [
+      { col0: 0, col1: 0, page0: 0, page1: 0 },
+      { col0: 127, col1: 127, page0: 1, page1: 1 },
+    ]);
+  });
+
+  it('extracts window bytes in horizontal-addressing order', () => {
+    const f = new Bitmap(128, 16);
+    f.data[5] = 1;
+    f.data[6] = 2;
+    f.data[128 + 5] = 3;
+    f.data[128 + 6] = 4;
+    assert.deepEqual([...windowData(f, { col0: 5, col1: 6, page0: 0, page1: 1 })], [1, 2, 3, 4]);
+  });
+});
