@@ -48,6 +48,17 @@ export interface HidScannerOptions extends HidScannerConfig {
  * Unplug: node-hid emits 'error' on the open device; we drop the partial line,
  * report disconnected and re-enumerate with backoff until it is back.
  */
+async function openHid(hid: HidModuleLike, path: string): Promise<HidDeviceLike> {
+  try {
+    return hid.HIDAsync ? await hid.HIDAsync.open(path) : new hid.HID(path);
+  } catch (err) {
+    const e = err as Error;
+    // node-hid says only "cannot open device with path ...", also when access is denied
+    e.message += ` (is the udev rule for this scanner installed and the kiosk user in its group?)`;
+    throw e;
+  }
+}
+
 export class HidScanner extends ReconnectingScanner implements Scanner {
   readonly name = 'hid';
   private hid: HidModuleLike | undefined;
@@ -73,7 +84,7 @@ export class HidScanner extends ReconnectingScanner implements Scanner {
     const hid = await this.module();
     const info = pickDevice(await this.enumerate(hid), this.match, this.opts.mode);
     if (!info?.path) throw new Error(`no HID device matches ${describeMatch(this.match)}`);
-    const device = hid.HIDAsync ? await hid.HIDAsync.open(info.path) : new hid.HID(info.path);
+    const device = await openHid(hid, info.path);
     const pos = this.opts.mode === 'pos' || (this.opts.mode === 'auto' && info.usagePage === POS_USAGE_PAGE);
     device.on('error', (err) => (this.device === device ? this.lost(err) : undefined));
     device.on('data', pos ? (data) => this.onPosReport(data) : this.keyboardReader());

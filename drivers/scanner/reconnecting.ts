@@ -25,6 +25,8 @@ export abstract class ReconnectingScanner extends ScannerBase implements Scanner
   abstract readonly name: string;
   private running = false;
   private retry: unknown = undefined;
+  /** the open attempt in progress, so stop() can wait for it and close what it opened */
+  private inflight: Promise<void> | undefined;
   private delayMs: number;
   /** an error was already reported for the current outage */
   private outageReported = false;
@@ -65,6 +67,7 @@ export abstract class ReconnectingScanner extends ScannerBase implements Scanner
     if (!this.running) return;
     this.running = false;
     this.cancelRetry();
+    await this.inflight;
     this.dropPartial();
     await this.closeDevice();
     this.state = 'disconnected';
@@ -94,8 +97,16 @@ export abstract class ReconnectingScanner extends ScannerBase implements Scanner
     this.report(err);
   }
 
-  private async attempt(): Promise<void> {
+  private attempt(): Promise<void> {
     this.retry = undefined;
+    const run = this.tryOpen().finally(() => {
+      if (this.inflight === run) this.inflight = undefined;
+    });
+    this.inflight = run;
+    return run;
+  }
+
+  private async tryOpen(): Promise<void> {
     try {
       await this.openDevice();
     } catch (err) {

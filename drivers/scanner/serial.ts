@@ -58,7 +58,7 @@ export class SerialScanner extends ReconnectingScanner implements Scanner {
     const port = new SerialPortStream({ binding, path, baudRate: this.opts.baudRate, autoOpen: false });
     // after close the stream may still report late read failures; they must not crash us
     port.on('error', (err) => this.onPortError(port, err));
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(withHint(err)) : resolve())));
     const decoder = new StringDecoder('utf8');
     const framer = new LineFramer(
       { terminator: this.opts.terminator, interCharTimeoutMs: this.opts.interCharTimeoutMs, timers: this.timers },
@@ -102,6 +102,12 @@ export class SerialScanner extends ReconnectingScanner implements Scanner {
     if (!found) throw new Error(`no serial port with USB id ${vid}:${pid} (found ${ports.length} port(s))`);
     return found.path;
   }
+}
+
+/** Name the fix for the failure a technician will meet first. */
+function withHint(err: Error): Error {
+  if (/EACCES|permission denied/i.test(err.message)) err.message += ' (add the kiosk user to group dialout)';
+  return err;
 }
 
 async function defaultBinding(): Promise<BindingInterface> {

@@ -32,8 +32,11 @@ class FakeHidModule implements HidModuleLike {
   driverType: string | undefined;
   enumerations = 0;
   failWith: Error | undefined;
+  /** when set, open() waits for it: an open still in flight */
+  gate: Promise<void> | undefined;
   readonly HIDAsync = {
     open: async (path: string) => {
+      await this.gate;
       if (!this.list.some((d) => d.path === path)) throw new Error(`cannot open device with path ${path}`);
       const d = new FakeHidDevice(path);
       this.opened.push(d);
@@ -228,6 +231,33 @@ describe('HidScanner (fake node-hid)', () => {
     assert.equal(missing.timers.armed, 1);
     await missing.scanner.stop();
     assert.equal(missing.timers.armed, 0);
+  });
+
+  it('stop() during an open in flight waits for it and closes what it opened', async () => {
+    const h = harness();
+    h.hid.list = [SCANNER_KBD];
+    let release!: () => void;
+    h.hid.gate = new Promise((r) => (release = r));
+    const started = h.scanner.start();
+    await settle();
+    const stopped = h.scanner.stop();
+    release();
+    await stopped;
+    assert.equal(h.hid.last.closed, true, 'closed by the time stop() resolves');
+    await started;
+    assert.deepEqual(h.states, []);
+    assert.equal(h.scanner.state, 'disconnected');
+  });
+
+  it('an open that fails names the udev rule', async () => {
+    const h = harness();
+    h.hid.list = [{ ...SCANNER_KBD, path: '/dev/hidraw9' }];
+    h.hid.HIDAsync.open = async (path: string) => {
+      throw new Error(`cannot open device with path ${path}`);
+    };
+    await h.scanner.start();
+    assert.match(h.errors[0]?.message ?? '', /hidraw9.*udev rule/);
+    await h.scanner.stop();
   });
 
   it('a wrong configuration rejects start() naming the bad values', async () => {
