@@ -37,6 +37,7 @@ export function openLedger(path: string, opts: LedgerOptions): Ledger {
     if (opts.readonly === true) requireCurrentSchema(db, path);
     else migrate(db, path, logger);
     opts.onConnection?.(db);
+    if (opts.readonly !== true) probeWrite(db);
     const ledger = new SqliteLedger(db, path, logger, opts);
     logger.info({ path, readonly: opts.readonly === true, ...ledger.counts() }, 'ledger open');
     return ledger;
@@ -44,6 +45,15 @@ export function openLedger(path: string, opts: LedgerOptions): Ledger {
     db.close();
     throw toLedgerError(err, path, 'LEDGER_OPEN_FAILED');
   }
+}
+
+/**
+ * SQLite silently opens a file it may not write (read-only mount, immutable
+ * file) read-only: one real write at open makes a read-only home or a full
+ * disk (when the counter needs a page) a start-up fault, not a failure at the first scan.
+ */
+function probeWrite(db: Database.Database): void {
+  db.prepare(`INSERT INTO meta (key, value) VALUES ('opens', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1`).run();
 }
 
 export class SqliteLedger implements Ledger {

@@ -74,6 +74,14 @@ describe('ledger faults', () => {
     ledger.close();
   });
 
+  it('a ledger file that cannot be written is refused at open, not at the first scan', () => {
+    const file = tmp.dbPath();
+    ledgerWith(file, 1);
+    // query_only makes SQLite answer SQLITE_READONLY, as it does for a file on a read-only mount.
+    const readOnly = (db: Database.Database) => db.pragma('query_only = 1');
+    assert.equal(codeThrown(() => open(file, { onConnection: readOnly })), 'LEDGER_READ_ONLY');
+  });
+
   it('a full disk records nothing half-way and names the problem', () => {
     const ledger = open(tmp.dbPath(), {
       // No page beyond those the schema already has: the first insert that needs a page fails like ENOSPC.
