@@ -133,7 +133,20 @@ function ephemeralKey(v: CborValue | undefined): Uint8Array {
   if (key.get(COSE_KEY.crv) !== COSE_KEY.X25519) throw malformed('ephemeral key crv must be 4 (X25519)');
   const x = bstr(key.get(COSE_KEY.x), 'ephemeral key x');
   if (x.length !== X25519_BYTES) throw malformed(`ephemeral key x must be ${X25519_BYTES} bytes, is ${x.length}`);
+  if (!isCanonicalX25519(x)) throw malformed('ephemeral key x is not a canonical X25519 u-coordinate');
   return x;
+}
+
+/**
+ * RFC 7748 §5 makes X25519 ignore bit 255 and reduce u mod p, so without this
+ * check several byte strings (in the unauthenticated r_unprotected) would
+ * decrypt alike: one coupon, several texts. Canonical: bit 255 clear, u < 2^255 - 19.
+ */
+function isCanonicalX25519(x: Uint8Array): boolean {
+  if (x[31]! > 0x7f) return false;
+  if (x[31] !== 0x7f || x[0]! < 0xed) return true;
+  for (let i = 1; i < 31; i++) if (x[i] !== 0xff) return true;
+  return false;
 }
 
 /** The decrypted content: a tagged COSE_Sign1 with {1: alg, 4: kid} protected and {} unprotected. */

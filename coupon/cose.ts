@@ -95,7 +95,11 @@ function gcmName(alg: ContentAlg): 'aes-128-gcm' | 'aes-256-gcm' {
  * (RFC 5869: a zero-length salt, which HKDF replaces by HashLen zero bytes).
  */
 export function ecdhEsCek(privateKey: KeyObject, publicKey: KeyObject, contentAlg: ContentAlg, rProtected: Uint8Array): Uint8Array {
-  const secret = diffieHellman({ privateKey, publicKey });
+  return hkdfCek(diffieHellman({ privateKey, publicKey }), contentAlg, rProtected);
+}
+
+/** The HKDF-SHA-256 step of ECDH-ES + HKDF-256, from the shared secret. */
+export function hkdfCek(secret: Uint8Array, contentAlg: ContentAlg, rProtected: Uint8Array): Uint8Array {
   const info = kdfContext(contentAlg, rProtected);
   return new Uint8Array(hkdfSync('sha256', secret, EMPTY, info, contentKeyBytes(contentAlg)));
 }

@@ -105,6 +105,16 @@ describe('coupon/verify: one test per reason', () => {
     it('an ephemeral key with an extra parameter (d)', () => {
       check(coupon({ ephemeralKey: (k) => new Map([...k, [-4, new Uint8Array(32)]]) }), 'MALFORMED', /unexpected label -4/);
     });
+    it('a non-canonical X25519 ephemeral key (bit 255 set, or u >= 2^255 - 19)', () => {
+      const highBit = (k: CborMap) => {
+        const x = Uint8Array.from(k.get(-2) as Uint8Array);
+        x[31]! |= 0x80;
+        return new Map([...k, [-2, x]]);
+      };
+      check(coupon({ ephemeralKey: highBit }), 'MALFORMED', /not a canonical X25519/);
+      const p = Uint8Array.from([0xed, ...new Array<number>(30).fill(0xff), 0x7f]); // 2^255 - 19 itself
+      check(coupon({ ephemeralKey: (k) => new Map([...k, [-2, p]]) }), 'MALFORMED', /not a canonical X25519/);
+    });
     it('an RSA recipient ciphertext shorter than the modulus', () => {
       check(coupon({ to: merchantRsa, mangleWrappedKey: (c) => c.subarray(1) }), 'MALFORMED', /255 bytes, the key's modulus 256/);
     });
