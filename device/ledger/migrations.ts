@@ -20,11 +20,14 @@ export interface Migration {
  * pending sets cheap to walk; `tally` holds counters maintained by triggers in
  * the same transactions, so counts() never scans a million rows.
  */
+/** Uniqueness is on the text: 'AB' and 'ab' must never be two coupons, so only one spelling is stored. */
+const LOWER_HEX = `length(cti_hex) > 0 AND length(cti_hex) % 2 = 0 AND cti_hex NOT GLOB '*[^0-9a-f]*'`;
+
 const V1 = `
 CREATE TABLE redemptions (
   id INTEGER PRIMARY KEY,
   platform_id TEXT NOT NULL,
-  cti_hex TEXT NOT NULL,
+  cti_hex TEXT NOT NULL CHECK (${LOWER_HEX}),
   serial TEXT NOT NULL,
   product TEXT NOT NULL,
   quantity INTEGER NOT NULL,
@@ -57,7 +60,7 @@ CREATE TABLE scans (
 
 CREATE TABLE revocations (
   platform_id TEXT NOT NULL,
-  cti_hex TEXT NOT NULL,
+  cti_hex TEXT NOT NULL CHECK (${LOWER_HEX}),
   at INTEGER NOT NULL,
   PRIMARY KEY (platform_id, cti_hex)
 ) STRICT, WITHOUT ROWID;

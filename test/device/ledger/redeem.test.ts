@@ -53,9 +53,13 @@ describe('ledger redeem', () => {
     assert.equal(ledger.list().length, 5);
   });
 
-  it('rejects a malformed redemption without recording it', () => {
+  it('rejects a malformed redemption (fractional quantity, cti not lowercase hex) without recording it', () => {
     assert.throws(() => ledger.redeem(input(1, { quantity: 1.5 })), { code: 'LEDGER_WRITE_FAILED' });
+    assert.throws(() => ledger.redeem(input(1, { ctiHex: '0A0B' })), { code: 'LEDGER_WRITE_FAILED' });
+    assert.throws(() => ledger.redeem(input(1, { ctiHex: 'abc' })), { code: 'LEDGER_WRITE_FAILED' });
+    assert.throws(() => ledger.addRevocations('plat-a', ['0A'], 1), { code: 'LEDGER_WRITE_FAILED' });
     assert.equal(ledger.counts().redemptions, 0);
+    assert.equal(ledger.counts().revocations, 0);
   });
 
   it('property: any sequence of scans gives exactly one ok per (platform, cti), and later ones point at it', () => {
