@@ -65,6 +65,17 @@ describe('coupon/verify: one test per reason', () => {
     });
   });
 
+  describe('accepted forms', () => {
+    it('a tag-96 head in a longer form (D9 0060) than the usual D8 60', () => {
+      const bytes = Buffer.from(coupon(), 'base64');
+      check(toText(Buffer.concat([Buffer.from([0xd9, 0x00, 0x60]), bytes.subarray(2)])), 'VALID');
+    });
+    it('URL-safe alphabet without padding, with the scanner\'s CR LF', () => {
+      const t = Buffer.from(coupon(), 'base64').toString('base64url');
+      check(`${t}\r\n`, 'VALID');
+    });
+  });
+
   describe('NOT_A_COUPON', () => {
     const cases: [string, () => string, RegExp][] = [
       ['empty text', () => '', /empty/],
@@ -76,6 +87,7 @@ describe('coupon/verify: one test per reason', () => {
       ['tag 16 (COSE_Encrypt0)', () => toText(forgeEncrypt({ plaintext: sign1(), to: merchantX, tag: 16 })), /tag-96/],
       ['no tag', () => toText(forgeEncrypt({ plaintext: sign1(), to: merchantX, tag: null })), /tag-96/],
       ['a bare COSE_Sign1 (tag 18)', () => toText(sign1()), /tag-96/],
+      ['CWT tag 61 around the COSE_Encrypt', () => toText(Buffer.concat([Buffer.from([0xd8, 0x3d]), Buffer.from(coupon(), 'base64')])), /tag-96/],
       ['a truncation leaving 4n+1 characters', () => { const t = coupon().replace(/=+$/, ''); return t.slice(0, t.length - ((t.length - 1) % 4)); }, /whole bytes/],
     ];
     for (const [what, make, message] of cases) it(what, () => check(make(), 'NOT_A_COUPON', message));
@@ -128,6 +140,9 @@ describe('coupon/verify: one test per reason', () => {
     it('COSE_Sign1 with a non-empty unprotected header', () => {
       check(coupon({}, sign1({ unprotected: new Map([[33, new Uint8Array(1)]]) })), 'MALFORMED', /unprotected header must be empty/);
     });
+    it('decrypted content wrapped in CWT tag 61', () => {
+      check(coupon({}, Buffer.concat([Buffer.from([0xd8, 0x3d]), sign1()])), 'MALFORMED', /not a tagged COSE_Sign1/);
+    });
     it('decrypted content is an untagged COSE_Sign1', () => check(coupon({}, sign1({ tag: null })), 'MALFORMED', /not a tagged COSE_Sign1/));
     it('decrypted content has trailing bytes', () => {
       check(coupon({}, Buffer.concat([sign1(), Buffer.from([0xf6])])), 'MALFORMED', /decrypted content is not valid CBOR/);
@@ -165,6 +180,9 @@ describe('coupon/verify: one test per reason', () => {
   describe('DECRYPTION_FAILED', () => {
     it('same kid, different X25519 key material', () => check(coupon({ to: otherMerchant, kid: merchantX.kid }), 'DECRYPTION_FAILED', /AES-GCM/));
     it('same kid, different RSA key material', () => check(coupon({ to: otherRsa, kid: merchantRsa.kid }), 'DECRYPTION_FAILED', /RSA-OAEP decryption failed/));
+    it('a small-order X25519 ephemeral key (all-zero shared secret, RFC 7748 §6.1)', () => {
+      check(coupon({ ephemeralKey: (k) => new Map([...k, [-2, new Uint8Array(32)]]) }), 'DECRYPTION_FAILED', /X25519 key agreement failed/);
+    });
     it('a flipped ciphertext bit', () => check(coupon({ mangleCiphertext: (c) => flip(c, 5) }), 'DECRYPTION_FAILED'));
     it('a flipped tag bit', () => check(coupon({ mangleCiphertext: (c) => flip(c, c.length - 1) }), 'DECRYPTION_FAILED'));
     it('an RSA-OAEP recipient naming an X25519 merchant kid', () => {
