@@ -41,8 +41,9 @@ function verifyOrThrow(text: string, keyring: Keyring, now: number): VerifyResul
   const sign1 = parseSign1(inner.value);
   const claims = claimsOf(sign1.payload);
   checkSignAlg(sign1.alg);
-  const entry = signingKey(sign1, keyring, now);
-  checkSignature(sign1, entry);
+  const signerKid = toHex(sign1.kid);
+  const entry = signingKey(sign1, signerKid, keyring, now);
+  checkSignature(sign1, signerKid, entry);
   checkClaims(claims, entry, now);
   const serial = formatSerial(claims.cti);
   return {
@@ -51,7 +52,7 @@ function verifyOrThrow(text: string, keyring: Keyring, now: number): VerifyResul
     message: `valid coupon ${serial} from platform '${entry.platform.platformId}'`,
     claims,
     serial,
-    signerKid: toHex(sign1.kid),
+    signerKid,
     merchantKid,
   };
 }
@@ -90,8 +91,7 @@ function claimsOf(payload: Uint8Array): Claims {
 }
 
 /** The trust-store entry for the signer kid, if the key's own validity window includes now. */
-function signingKey(sign1: Sign1Parts, keyring: Keyring, now: number): PlatformKeyEntry {
-  const kidHex = toHex(sign1.kid);
+function signingKey(sign1: Sign1Parts, kidHex: string, keyring: Keyring, now: number): PlatformKeyEntry {
   const entry = keyring.platformKeyByHex(kidHex);
   if (entry === undefined) throw new Rejection('UNKNOWN_PLATFORM_KEY', `signer kid ${shortHex(sign1.kid)} is not in the trust store`);
   const { notBefore, notAfter } = entry.key;
@@ -105,8 +105,7 @@ function signingKey(sign1: Sign1Parts, keyring: Keyring, now: number): PlatformK
   return entry;
 }
 
-function checkSignature(sign1: Sign1Parts, entry: PlatformKeyEntry): void {
-  const kidHex = toHex(sign1.kid);
+function checkSignature(sign1: Sign1Parts, kidHex: string, entry: PlatformKeyEntry): void {
   if (sign1.alg !== entry.key.alg) {
     throw new Rejection('BAD_SIGNATURE', `signed with alg ${sign1.alg}, but signer kid ${kidHex} is an alg ${entry.key.alg} key`);
   }
