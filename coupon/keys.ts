@@ -94,27 +94,25 @@ export function kidOf(key: KeyObject): Uint8Array {
   return new Uint8Array(digest.subarray(0, KID_BYTES));
 }
 
-export function privateKeyFromPem(pem: string): KeyObject {
+/** Parses PEM with `create` and checks that the key is one this format uses. */
+function fromPem(create: (input: { key: string; format: 'pem' }) => KeyObject, pem: string, what: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
+    key = create({ key: pem, format: 'pem' });
   } catch (err) {
-    throw new KeyError('BAD_PEM', 'not a readable private key PEM', { cause: err });
+    throw new KeyError('BAD_PEM', `not a readable ${what} PEM`, { cause: err });
   }
   kindOf(key);
   return key;
 }
 
+export function privateKeyFromPem(pem: string): KeyObject {
+  return fromPem(createPrivateKey, pem, 'private key');
+}
+
 /** Reads an SPKI public key, or derives the public key of a PKCS#8 private key. */
 export function publicKeyFromPem(pem: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: pem, format: 'pem' });
-  } catch (err) {
-    throw new KeyError('BAD_PEM', 'not a readable public or private key PEM', { cause: err });
-  }
-  kindOf(key);
-  return key;
+  return fromPem(createPublicKey, pem, 'public or private key');
 }
 
 export function privateKeyToPem(key: KeyObject): string {
