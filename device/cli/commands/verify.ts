@@ -85,20 +85,41 @@ export function resultJson(r: VerifyResult): Record<string, unknown> {
 
 const OVERLONG = JSON.stringify({ valid: false, reason: 'NOT_A_COUPON', message: `line longer than ${MAX_LINE_BYTES} bytes` });
 
-/** Writes lines, waiting when the reader is slower so that output never piles up in memory. */
-async function writeLine(out: Writable, line: string): Promise<void> {
-  if (!out.write(line + '\n')) await once(out, 'drain');
+/**
+ * Writes lines, waiting when the reader is slower so that output never piles
+ * up in memory. A closed output (the reader went away: `| head`) stops the
+ * run instead of crashing it.
+ */
+class LineOut {
+  private failure: Error | undefined;
+
+  constructor(private readonly out: Writable) {
+    out.on('error', (err: Error) => {
+      this.failure ??= err;
+    });
+  }
+
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  async write(line: string): Promise<boolean> {
+    if (this.failure) return false;
+    if (!this.out.write(line + '\n')) await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]).catch(() => undefined);
+    return this.failure === undefined;
+  }
 }
 
-async function verifyAll(p: Plan, out: Writable): Promise<void> {
+/** Verifies every input in order; returns how many were written. */
+async function verifyAll(p: Plan, out: LineOut): Promise<number> {
   const verify = (text: string): string => JSON.stringify(resultJson(verifyCoupon(text, p.keyring, p.now)));
-  if (p.texts !== 'stdin') {
-    for (const text of p.texts) await writeLine(out, verify(text));
-    return;
+  let n = 0;
+  const inputs = p.texts === 'stdin' ? readLines(process.stdin, MAX_LINE_BYTES) : p.texts.map((text) => ({ text, overlong: false }));
+  for await (const line of inputs) {
+    if (!(await out.write(line.overlong ? OVERLONG : verify(line.text)))) break;
+    n++;
   }
-  for await (const line of readLines(process.stdin, MAX_LINE_BYTES)) {
-    await writeLine(out, line.overlong ? OVERLONG : verify(line.text));
-  }
+  return n;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -114,6 +135,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  await verifyAll(p, process.stdout);
+  const out = new LineOut(process.stdout);
+  const written = await verifyAll(p, out);
+  if (out.error) {
+    const code = (out.error as NodeJS.ErrnoException).code ?? out.error.message;
+    process.stderr.write(`kiosk verify: output closed (${code}) after ${written} results; stopped\n`);
+    return 1;
+  }
   return 0;
 }
