@@ -13,19 +13,18 @@ function cost(w: Window): number {
   return WINDOW_OVERHEAD + (w.col1 - w.col0 + 1) * (w.page1 - w.page0 + 1);
 }
 
-/** The changed column span of each page, or undefined for an unchanged page. */
-function pageSpans(prev: Bitmap, next: Bitmap): (Window | undefined)[] {
-  const spans: (Window | undefined)[] = [];
-  for (let page = 0; page < next.pages; page++) {
-    const base = page * next.width;
-    let first = -1;
-    let last = -1;
-    for (let col = 0; col < next.width; col++) {
-      if (prev.data[base + col] === next.data[base + col]) continue;
-      if (first < 0) first = col;
-      last = col;
-    }
-    spans.push(first < 0 ? undefined : { col0: first, col1: last, page0: page, page1: page });
+/**
+ * The changed column spans of one page. Two changed runs separated by fewer
+ * unchanged columns than a window's overhead are cheaper sent as one span.
+ */
+function pageSpans(prev: Bitmap, next: Bitmap, page: number): Window[] {
+  const base = page * next.width;
+  const spans: Window[] = [];
+  for (let col = 0; col < next.width; col++) {
+    if (prev.data[base + col] === next.data[base + col]) continue;
+    const last = spans[spans.length - 1];
+    if (last && col - last.col1 - 1 < WINDOW_OVERHEAD) last.col1 = col;
+    else spans.push({ col0: col, col1: col, page0: page, page1: page });
   }
   return spans;
 }
@@ -37,25 +36,26 @@ function merge(a: Window, b: Window): Window {
 /**
  * The GDDRAM windows to rewrite to turn `prev` into `next`: the whole panel
  * when there is no trustworthy previous frame, nothing when they are equal,
- * else each changed page's changed column span, with neighbouring pages
- * merged into one window whenever that costs fewer bus bytes.
+ * else the changed column spans of each changed page, with a span merged
+ * into the window of the page above whenever that costs fewer bus bytes.
  */
 export function dirtyWindows(prev: Bitmap | undefined, next: Bitmap): Window[] {
   if (!prev || prev.width !== next.width || prev.height !== next.height) {
     return [{ col0: 0, col1: next.width - 1, page0: 0, page1: next.pages - 1 }];
   }
   const windows: Window[] = [];
-  for (const span of pageSpans(prev, next)) {
-    if (!span) continue;
-    const last = windows[windows.length - 1];
-    if (last && last.page1 === span.page0 - 1) {
-      const merged = merge(last, span);
-      if (cost(merged) <= cost(last) + cost(span)) {
-        windows[windows.length - 1] = merged;
-        continue;
+  for (let page = 0; page < next.pages; page++) {
+    for (const span of pageSpans(prev, next, page)) {
+      const last = windows[windows.length - 1];
+      if (last && last.page1 === page - 1) {
+        const merged = merge(last, span);
+        if (cost(merged) <= cost(last) + cost(span)) {
+          windows[windows.length - 1] = merged;
+          continue;
+        }
       }
+      windows.push(span);
     }
-    windows.push(span);
   }
   return windows;
 }

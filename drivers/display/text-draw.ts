@@ -32,7 +32,17 @@ export class TextPainter {
 
   constructor(private readonly fallback: GlyphSource) {}
 
+  /** Per (code point, style): layout measures the same few characters over and over. */
+  private readonly placed = new Map<string, Placed>();
+
   private place(cp: number, style: TextStyle): Placed {
+    const key = `${style}${cp}`;
+    let p = this.placed.get(key);
+    if (!p) this.placed.set(key, (p = this.resolve(cp, style)));
+    return p;
+  }
+
+  private resolve(cp: number, style: TextStyle): Placed {
     const own = style === 'tall' && this.fallback.glyph(cp) ? undefined : this.ascii.glyph(cp);
     const scale = style === 'big' ? BIG_SCALE : 1;
     if (own) return { glyph: own, scale, width: own.width * scale, height: own.height * scale };
@@ -43,7 +53,13 @@ export class TextPainter {
   }
 
   private layout(text: string, style: TextStyle): Placed[] {
-    return Array.from(text, (ch) => this.place(ch.codePointAt(0)!, style));
+    const out: Placed[] = [];
+    for (const ch of text) out.push(this.place(ch.codePointAt(0)!, style));
+    return out;
+  }
+
+  private charWidth(ch: string, style: TextStyle): number {
+    return this.place(ch.codePointAt(0)!, style).width;
   }
 
   measure(text: string, style: TextStyle): { width: number; height: number } {
@@ -57,11 +73,11 @@ export class TextPainter {
   fit(text: string, style: TextStyle, maxWidth: number): string {
     if (this.measure(text, style).width <= maxWidth) return text;
     const chars = Array.from(text);
-    const room = maxWidth - this.measure(ELLIPSIS, style).width;
+    const room = maxWidth - this.charWidth(ELLIPSIS, style);
     let width = 0;
     let n = 0;
     for (const ch of chars) {
-      const w = this.measure(ch, style).width;
+      const w = this.charWidth(ch, style);
       if (width + w > room) break;
       width += w;
       n++;
@@ -93,7 +109,7 @@ export class TextPainter {
     let end = 0;
     let lastSpace = -1;
     for (const ch of text) {
-      const w = this.measure(ch, style).width;
+      const w = this.charWidth(ch, style);
       if (width + w > maxWidth) break;
       width += w;
       if (ch === ' ') lastSpace = end;

@@ -59,11 +59,20 @@ export class UnifontSource implements GlyphSource {
 
   private async read(): Promise<void> {
     const parser = new HexParser((cp, bits) => this.add(cp, bits));
-    for await (const chunk of createReadStream(this.path, { encoding: 'latin1', highWaterMark: 64 * 1024 })) {
+    // Small chunks: parsing one takes ~1 ms, so loading never blocks the event loop for long.
+    for await (const chunk of createReadStream(this.path, { encoding: 'latin1', highWaterMark: 16 * 1024 })) {
       parser.push(chunk as string);
     }
     parser.end();
     this.sortIfNeeded();
+    this.trim();
+  }
+
+  /** Gives back the growth slack (up to half the arrays) once the count is known. */
+  private trim(): void {
+    this.codePoints = this.codePoints.slice(0, this.count);
+    this.wide = this.wide.slice(0, this.count);
+    this.pool = this.pool.slice(0, this.count * 32);
   }
 
   private add(cp: number, bits: Uint8Array): void {
