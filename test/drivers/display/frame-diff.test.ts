@@ -31,6 +31,18 @@ describe('display/frame-diff', () => {
     ]);
   });
 
+  it('splits a page into several spans only when the gap costs more than a new window', () => {
+    const a = new Bitmap(128, 8);
+    const b = a.clone();
+    b.set(10, 0);
+    b.set(14, 0); // 3 clean columns between: cheaper to send them than to open a window
+    b.set(100, 0); // far away: its own window
+    assert.deepEqual(dirtyWindows(a, b), [
+      { col0: 10, col1: 14, page0: 0, page1: 0 },
+      { col0: 100, col1: 100, page0: 0, page1: 0 },
+    ]);
+  });
+
   it('extracts window bytes in horizontal-addressing order', () => {
     const f = new Bitmap(128, 16);
     f.data[5] = 1;
