@@ -53,24 +53,37 @@ function geometry(width: number, height: number): Geometry {
   return { width, contentBottom: height - 8, statusY: height - 8, iconSize: 16 };
 }
 
-/** The headline big on one line if it fits, else wrapped small (16 px lines for CJK). */
+/**
+ * The headline: big on one line if it fits; else 16 px high on one line, or
+ * on two when there is room (128×64) and the font has 16-px glyphs for all of
+ * it; else wrapped in the small font.
+ */
 function headlineLines(p: TextPainter, text: string, maxWidth: number, maxHeight: number): Line[] {
   for (const style of ['big', 'tall'] as const) {
     const size = p.measure(text, style);
     if (size.width <= maxWidth) return [{ text, style, height: size.height }];
   }
-  // Wrapped CJK headlines keep 16-px ASCII (Unifont's own) so "U盘" does not mix sizes; English wraps small.
+  if (maxHeight >= 48 && p.allTall(text)) {
+    const two = p.wrap(text, 'tall', maxWidth, 2);
+    if (!two.some((l) => l.endsWith('…'))) return two.map((t) => ({ text: t, style: 'tall', height: 16 }));
+  }
+  // Wrapped CJK keeps 16-px ASCII (Unifont's own) so "U盘" does not mix sizes; English wraps small.
   const lineHeight = p.measure(text, 'small').height;
   const style: TextStyle = lineHeight > 8 ? 'tall' : 'small';
   const maxLines = Math.max(1, Math.floor(maxHeight / lineHeight));
   return p.wrap(text, style, maxWidth, maxLines).map((t) => ({ text: t, style, height: lineHeight }));
 }
 
-/** Detail lines in priority order, each fitted to the width; the caller drops what does not fit. */
+/**
+ * Detail lines in priority order, each fitted to the width; the caller drops
+ * what does not fit. Lines with CJK are 16 px high anyway, so their ASCII is
+ * drawn 16 px high too when the line still fits ("U盘" rather than a tiny U).
+ */
 function detailLines(p: TextPainter, texts: readonly string[], maxWidth: number): Line[] {
   return texts.map((t) => {
-    const text = p.fit(t, 'small', maxWidth);
-    return { text, style: 'small', height: p.measure(text, 'small').height };
+    const style: TextStyle = p.measure(t, 'small').height > 8 && p.measure(t, 'tall').width <= maxWidth ? 'tall' : 'small';
+    const text = p.fit(t, style, maxWidth);
+    return { text, style, height: p.measure(text, style).height };
   });
 }
 
@@ -97,16 +110,18 @@ function drawWithIcon(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords
 
 function drawCentered(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords): void {
   const head = headlineLines(p, w.headline, geo.width, geo.contentBottom);
+  const gap = geo.contentBottom >= 40 ? 2 : 0;
   const lines = [...head];
-  let used = sum(head);
+  let used = sum(head) + gap;
   for (const line of detailLines(p, w.lines, geo.width)) {
-    if (used + 2 + line.height > geo.contentBottom) continue;
+    if (used + line.height > geo.contentBottom) continue;
     lines.push(line);
-    used += line.height + (lines.length === head.length + 1 ? 2 : 0);
+    used += line.height;
   }
+  if (lines.length === head.length) used -= gap;
   let y = Math.max(0, (geo.contentBottom - used) >> 1);
   lines.forEach((line, i) => {
-    if (i === head.length) y += 2;
+    if (i === head.length) y += gap;
     const x = Math.max(0, (geo.width - p.measure(line.text, line.style).width) >> 1);
     p.draw(bmp, line.text, x, y, line.style, line.height);
     y += line.height;

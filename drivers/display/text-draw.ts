@@ -69,6 +69,11 @@ export class TextPainter {
     return { width, height };
   }
 
+  /** Whether every character of `text` has a 16-px glyph in the 'tall' style (false without Unifont). */
+  allTall(text: string): boolean {
+    return this.layout(text, 'tall').every((p) => p.height === 16 && p.glyph !== this.boxBig);
+  }
+
   /** The longest prefix that fits in `maxWidth`, with an ellipsis when cut. */
   fit(text: string, style: TextStyle, maxWidth: number): string {
     if (this.measure(text, style).width <= maxWidth) return text;

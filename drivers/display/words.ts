@@ -10,10 +10,12 @@ import type { FaultCode, Language, Screen, StatusLine } from './screen.js';
 type Words = Readonly<Record<Language, string>>;
 
 export const WORDS = {
-  ready: { en: 'Ready', zh: '就绪' },
-  scanPrompt: { en: 'Scan a coupon', zh: '请扫描优惠券' },
+  // Chinese says it in one line ("please scan a coupon"), which also fits the 128×32 panel.
+  idleHeadline: { en: 'Ready', zh: '请扫描优惠券' },
+  idleLine: { en: 'Scan a coupon', zh: '' },
   serial: { en: 'No.', zh: '编号' },
-  usedAt: { en: 'Used', zh: '使用于' },
+  // Chinese shows the bare time under 已使用: a CJK label would need a 16-px line.
+  usedAt: { en: 'Used', zh: '' },
   usedBy: { en: 'at', zh: '终端' },
   callTechnician: { en: 'Call technician', zh: '请联系技术人员' },
   exporting: { en: 'Exporting to USB', zh: '导出到U盘' },
@@ -52,7 +54,7 @@ export interface ScreenWords {
 export function screenWords(screen: Screen, lang: Language, now: number): ScreenWords {
   switch (screen.kind) {
     case 'idle':
-      return { icon: 'none', headline: WORDS.ready[lang], lines: [WORDS.scanPrompt[lang]] };
+      return { icon: 'none', headline: WORDS.idleHeadline[lang], lines: [WORDS.idleLine[lang]].filter(isText) };
     case 'verdict':
       return verdictWords(screen, lang, now);
     case 'fault': {
@@ -72,12 +74,13 @@ export function screenWords(screen: Screen, lang: Language, now: number): Screen
 function verdictWords(screen: Extract<Screen, { kind: 'verdict' }>, lang: Language, now: number): ScreenWords {
   const good = screen.reason === 'ACCEPTED' || screen.reason === 'VALID';
   const lines: string[] = [];
-  if (screen.redeemedAt !== undefined) lines.push(`${WORDS.usedAt[lang]} ${when(screen.redeemedAt, now)}`);
+  if (screen.redeemedAt !== undefined) lines.push(`${WORDS.usedAt[lang]} ${when(screen.redeemedAt, now)}`.trim());
   if (screen.redeemedBy) lines.push(`${WORDS.usedBy[lang]} ${clean(screen.redeemedBy)}`);
-  if (screen.title) lines.push(clean(screen.title));
+  // Quantity before title: on the 128×32 panel only one line fits, and the cashier hands out ×N.
   const qty = screen.quantity !== undefined ? `×${screen.quantity}` : '';
   const serial = screen.serial ? `${WORDS.serial[lang]} ${clean(screen.serial)}` : '';
   if (qty || serial) lines.push([qty, serial].filter(isText).join('  '));
+  if (screen.title) lines.push(clean(screen.title));
   if (screen.detail) lines.push(clean(screen.detail));
   return { icon: good ? 'check' : 'cross', headline: REASON_TEXT[screen.reason][lang], lines };
 }

@@ -10,7 +10,8 @@ describe('display/words', () => {
   it('has every word in English and in Chinese', () => {
     for (const [key, w] of Object.entries({ ...WORDS, ...FAULT_TEXT })) {
       assert.ok(w.en.trim() !== '' && !CJK.test(w.en), `${key} en`);
-      assert.ok(CJK.test(w.zh) || /^[\u4e00-\u9fffA-Z…]+$/.test(w.zh), `${key} zh: ${w.zh}`);
+      if (key === 'usedAt' || key === 'idleLine') continue; // deliberately empty in Chinese (see words.ts)
+      assert.ok(CJK.test(w.zh), `${key} zh: ${w.zh}`);
     }
   });
 
@@ -25,13 +26,13 @@ describe('display/words', () => {
 
   it('a verdict says the reason, title, quantity and serial; ALREADY_REDEEMED says when and where', () => {
     const accepted = screenText({ kind: 'verdict', reason: 'ACCEPTED', title: 'Hotpot', quantity: 2, serial: 'S-1', status: STATUS }, 'en', NOW);
-    assert.deepEqual(accepted, [REASON_TEXT.ACCEPTED.en, 'Hotpot', '×2  No. S-1', '[online]']);
+    assert.deepEqual(accepted, [REASON_TEXT.ACCEPTED.en, '×2  No. S-1', 'Hotpot', '[online]']);
     const used = screenText(
       { kind: 'verdict', reason: 'ALREADY_REDEEMED', redeemedAt: new Date(2026, 10, 25, 9, 5).getTime(), redeemedBy: 'till-02', status: STATUS },
       'zh',
       NOW,
     );
-    assert.deepEqual(used, ['已使用', '使用于 09:05', '终端 till-02', '[在线]']);
+    assert.deepEqual(used, ['已使用', '09:05', '终端 till-02', '[在线]']);
   });
 
   it('gives the date when the first redemption was not today', () => {
