@@ -39,7 +39,7 @@ function timedBus(): FakeI2cBus {
 function display(bus: FakeI2cBus, language: 'en' | 'zh'): Ssd1306Display {
   return new Ssd1306Display({
     bus: 1, address: 0x3c, height: 64, contrast: 0xcf, flip: false, language,
-    unifontPath: UNIFONT, logger: silentLogger(), openBus: async () => bus, now: () => NOW,
+    unifontPath: UNIFONT, logger: silentLogger(), openBus: async () => bus.reopen(), now: () => NOW,
   });
 }
 

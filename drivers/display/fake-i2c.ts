@@ -59,6 +59,12 @@ export class FakeI2cBus implements I2cBusLike {
     this.closed = true;
   }
 
+  /** For `openBus`: opening the bus again after close() reaches the same panel, RAM and all. */
+  reopen(): this {
+    this.closed = false;
+    return this;
+  }
+
   /** The visible part of GDDRAM (pages 0..height/8-1) as a bitmap. */
   ram(height: 64 | 32 = 64): Bitmap {
     return new Bitmap(128, height, this.gddram.slice(0, 128 * (height / 8)));

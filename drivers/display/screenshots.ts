@@ -24,7 +24,7 @@ async function shoot(screen: Screen, language: Language, height: 64 | 32): Promi
   const bus = new FakeI2cBus();
   const display = new Ssd1306Display({
     bus: 1, address: 0x3c, height, contrast: 0xcf, flip: false, language,
-    unifontPath: UNIFONT, logger: silentLogger(), openBus: async () => bus, now: () => NOW,
+    unifontPath: UNIFONT, logger: silentLogger(), openBus: async () => bus.reopen(), now: () => NOW,
   });
   await display.start();
   await display.show(screen);

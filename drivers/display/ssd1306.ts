@@ -70,7 +70,7 @@ export class Ssd1306Display implements Display {
 
   async start(): Promise<void> {
     if (this.bus) return;
-    const open = this.opts.openBus ?? openI2cBus;
+    const open = this.opts.openBus ?? ((n: number) => openI2cBus(n));
     try {
       this.bus = await open(this.opts.bus);
     } catch (err) {
@@ -186,10 +186,11 @@ export class Ssd1306Display implements Display {
   }
 }
 
-async function openI2cBus(busNumber: number): Promise<I2cBusLike> {
+/** Opens /dev/i2c-N with i2c-bus's promise API; `load` is replaceable so the missing-module path is testable. */
+export async function openI2cBus(busNumber: number, load: () => Promise<typeof import('i2c-bus')> = () => import('i2c-bus')): Promise<I2cBusLike> {
   let mod: typeof import('i2c-bus');
   try {
-    mod = await import('i2c-bus');
+    mod = await load();
   } catch (err) {
     throw new DisplayError('DISPLAY_MODULE_MISSING', `the i2c-bus module is missing or did not build (${message(err)}): run \`npm install i2c-bus\` on the device (needs build-essential and python3), or set display.driver to "terminal"`, { cause: err });
   }

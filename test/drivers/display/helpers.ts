@@ -22,7 +22,7 @@ export function makeDisplay(overrides: Partial<Ssd1306Options> = {}, bus = new F
     language: 'en',
     unifontPath: FIXTURE_HEX,
     logger: silentLogger(),
-    openBus: async () => bus,
+    openBus: async () => bus.reopen(),
     now: () => NOW,
     ...overrides,
   });

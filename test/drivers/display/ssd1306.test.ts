@@ -5,6 +5,7 @@ import { renderScreen } from '../../../drivers/display/layout.js';
 import { DisplayError } from '../../../drivers/display/port.js';
 import type { Screen } from '../../../drivers/display/screen.js';
 import { initSequence } from '../../../drivers/display/ssd1306-protocol.js';
+import { openI2cBus } from '../../../drivers/display/ssd1306.js';
 import { UnifontSource } from '../../../drivers/display/unifont.js';
 import { FIXTURE_HEX, NOW, STATUS, makeDisplay } from './helpers.js';
 
@@ -127,6 +128,13 @@ describe('display/ssd1306', () => {
     const wrongAddress = makeDisplay({}, bus).display;
     await assert.rejects(wrongAddress.start(), (e: unknown) => e instanceof DisplayError && e.code === 'DISPLAY_OPEN_FAILED' && /0x3c/.test(e.message));
     assert.ok(bus.closed, 'releases the bus it opened');
+  });
+
+  it('names the fix when the i2c-bus module is missing', async () => {
+    const missing = openI2cBus(1, () => Promise.reject(new Error("Cannot find package 'i2c-bus'")));
+    await assert.rejects(missing, (e: unknown) => e instanceof DisplayError && e.code === 'DISPLAY_MODULE_MISSING' && /npm install i2c-bus/.test(e.message));
+    const { display } = makeDisplay({ openBus: (n) => openI2cBus(n, () => Promise.reject(new Error('no module'))) });
+    await assert.rejects(display.start(), (e: unknown) => e instanceof DisplayError && e.code === 'DISPLAY_MODULE_MISSING');
   });
 
   it('stop() turns the panel off, closes the bus, is idempotent; show() afterwards rejects', async () => {
