@@ -129,6 +129,10 @@ export class Ssd1306Display implements Display {
         waiters.forEach((w) => w.reject(error));
       }
     }
+    // Only when stop() closed the bus under a screen that arrived meanwhile: never leave a caller hanging.
+    this.pending = undefined;
+    const stranded = new DisplayError('DISPLAY_IO', 'the display was stopped before this screen was drawn');
+    this.waiters.splice(0).forEach((w) => w.reject(stranded));
     this.drawing = undefined;
   }
 

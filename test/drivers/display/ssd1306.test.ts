@@ -149,6 +149,18 @@ describe('display/ssd1306', () => {
     await assert.rejects(display.show(IDLE), DisplayError);
   });
 
+  it('screens shown while stop() is closing the bus settle instead of hanging', async () => {
+    const bus = new FakeI2cBus({ delay: () => new Promise((r) => setTimeout(r, 2)) });
+    const { display } = makeDisplay({}, bus);
+    await display.start();
+    const settle = (p: Promise<void>): Promise<string> => p.then(() => 'drawn', (e: unknown) => (e instanceof DisplayError ? 'rejected' : 'other'));
+    const stopping = display.stop();
+    const first = settle(display.show(ACCEPTED)); // on the wire when the bus closes
+    const second = settle(display.show(IDLE)); // waiting behind it
+    await stopping;
+    assert.deepEqual(await Promise.all([first, second]), ['rejected', 'rejected']);
+  });
+
   it('changes the contrast of a running panel', async () => {
     const { display, bus } = makeDisplay();
     await display.start();
