@@ -56,6 +56,8 @@ async function transitions(language: 'en' | 'zh'): Promise<string[]> {
   const full = await step(IDLE);
   const rows = [['full frame (first screen)', full]] as [string, { bytes: number; bits: number }][];
   rows.push(['idle → ACCEPTED', await step(ACCEPTED)], ['ACCEPTED → idle', await step(IDLE)]);
+  // For scale: a status-only change (one more redemption waiting for upload) touches one page.
+  rows.push(['idle, pending 2 → 3 (status row only)', await step({ kind: 'idle', status: { ...SAMPLE_STATUS, pending: 3 } })]);
   await d.stop();
   return rows.map(([name, r]) => `| ${language} | ${name} | ${r.bytes} | ${ms(r.bits, 100_000)} | ${ms(r.bits, 400_000)} | ${(r.bytes / full.bytes).toFixed(2)}× |`);
 }
