@@ -147,12 +147,13 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   }
 
   private process(scan: QueuedScan): void {
-    const verdict = this.deps.redeemer.redeem(scan.text, scan.receivedAt);
+    const { verdict, finish } = this.deps.redeemer.decide(scan.text, scan.receivedAt);
     this.afterVerdict(verdict);
     this.clearIdleTimer();
     this.signal(signalFor(verdict));
     this.show(verdictScreen(verdict, this.status()));
     this.emit('verdict', verdict);
+    finish(); // scan log and trusted floor: after the cashier has the answer
     this.idleTimer = setTimeout(() => this.showResting(), this.deps.config.verdictScreenMs);
   }
 

@@ -31,6 +31,8 @@ interface Scan {
   startedAt: number;
   nowMs: number;
   clockWarning: boolean;
+  /** the trusted floor read at the start, Unix s */
+  floorS: number;
 }
 
 export class Redeemer {
@@ -54,38 +56,55 @@ export class Redeemer {
     return { warning: systemMs < trustedMs, systemMs, trustedMs };
   }
 
-  /** @param receivedAt performance.now() when the line arrived (for latency); defaults to now */
+  /** The whole pipeline for one scan; the verdict is final when this returns. */
   redeem(text: string, receivedAt = performance.now()): Verdict {
+    const { verdict, finish } = this.decide(text, receivedAt);
+    finish();
+    return verdict;
+  }
+
+  /**
+   * The verdict (ledger commit included), plus the bookkeeping that may run
+   * after it is on screen: the scan log and the trusted-time floor. Each is a
+   * write with its own fsync; neither changes the verdict, so the cashier does
+   * not wait for them. A crash in between loses at most one scan-log line.
+   * @param receivedAt performance.now() when the line arrived (for latency)
+   */
+  decide(text: string, receivedAt = performance.now()): { verdict: Verdict; finish: () => void } {
     const textHash = createHash('sha256').update(text, 'utf8').digest('hex');
     let scan: Scan | undefined;
     let verdict: Verdict;
     try {
       scan = this.begin(text, textHash, receivedAt);
-      verdict = this.decide(scan);
+      verdict = this.check(scan);
     } catch (err) {
-      verdict = this.fault(err, scan ?? { text, textHash, startedAt: receivedAt, nowMs: this.deps.clock.now(), clockWarning: false });
+      verdict = this.fault(err, scan ?? { text, textHash, startedAt: receivedAt, nowMs: this.deps.clock.now(), clockWarning: false, floorS: 0 });
     }
-    this.audit(verdict);
-    return verdict;
+    const floorS = scan?.floorS ?? 0;
+    const finish = (): void => {
+      if (verdict.claims && verdict.claims.iat > floorS) this.raiseFloor(verdict.claims);
+      this.audit(verdict);
+    };
+    return { verdict, finish };
   }
 
   /** The effective now: a system clock behind the trusted floor is wrong, so the floor wins. */
   private begin(text: string, textHash: string, startedAt: number): Scan {
     const systemMs = this.deps.clock.now();
-    const floorMs = this.deps.ledger.trustedTime() * 1000;
+    const floorS = this.deps.ledger.trustedTime();
+    const floorMs = floorS * 1000;
     const clockWarning = systemMs < floorMs;
     if (clockWarning !== this.clockWarned) this.noteClock(clockWarning, systemMs, floorMs);
-    return { text, textHash, startedAt, nowMs: Math.max(systemMs, floorMs), clockWarning };
+    return { text, textHash, startedAt, nowMs: Math.max(systemMs, floorMs), clockWarning, floorS };
   }
 
-  private decide(scan: Scan): Verdict {
+  private check(scan: Scan): Verdict {
     const result = verifyCoupon(scan.text, this.deps.keyring, Math.floor(scan.nowMs / 1000));
     let verdict: Verdict;
     if (!result.ok) verdict = this.verdict(scan, result.reason, result.message, result);
     else if (this.deps.ledger.isRevoked(result.claims.iss, ctiHex(result.claims))) {
       verdict = this.verdict(scan, 'REVOKED', `serial ${result.serial} was refunded / revoked by ${result.claims.iss}`, result);
     } else verdict = this.record(scan, result);
-    if (result.claims) this.raiseFloor(result.claims);
     return verdict;
   }
 

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { issue, makeKeys, removeDir, tempDir, writeKeyFiles, type TestKeys } from './helpers.js';
+import { KIOSK_CLI } from './spawn-kiosk.js';
+
+interface StatusJson {
+  counts: { redemptions: number; scans: number };
+  lastScan: { reason: string };
+  clock: string;
+  trustedTime: string | null;
+  merchantKeys: { kind: string }[];
+}
+
+const env = { ...process.env, KIOSK_LOG_LEVEL: 'warn' };
+const kiosk = (args: string[], input?: string): string => execFileSync(process.execPath, [KIOSK_CLI, ...args], { env, input: input ?? '' }).toString();
+
+describe('kiosk CLI commands', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let home: string;
+  let keys: TestKeys;
+  before(() => (keys = makeKeys()));
+  beforeEach(() => {
+    dir = tempDir();
+    home = path.join(dir, 'home');
+    const f = writeKeyFiles(dir, keys);
+    kiosk(['provision', 'import', '--home', home, '--platform-id', 'test-platform', '--platform-key', f.platformPub, '--merchant-id', 'test-merchant', '--merchant-key', f.merchantKey]);
+  });
+  afterEach(() => removeDir(dir));
+
+  it('provision import prints the kids and is idempotent', () => {
+    const f = writeKeyFiles(dir, keys);
+    const out = kiosk(['provision', 'import', '--home', home, '--platform-id', 'test-platform', '--platform-key', f.platformKey, '--merchant-id', 'test-merchant', '--merchant-key', f.merchantKey, '--json']);
+    const r = JSON.parse(out) as { platformKid: string; merchantKid: string; trustChanged: boolean; keyWritten: boolean };
+    assert.match(r.platformKid, /^[0-9a-f]{16}$/);
+    assert.equal(r.trustChanged, false);
+    assert.equal(r.keyWritten, false);
+    assert.equal(statSync(path.join(home, 'keys')).mode & 0o777, 0o700);
+  });
+
+  it('redeem, ledger list and status agree', () => {
+    const a = issue(keys);
+    const lines = kiosk(['redeem', '--home', home, '-'], `${a}\n${a}\n\nnope\n`).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => l['reason']), ['ACCEPTED', 'ALREADY_REDEEMED', 'NOT_A_COUPON']);
+    const listed = kiosk(['ledger', 'list', '--home', home, '--json']).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(listed.map((r) => r['serial']), [lines[0]?.['serial']]);
+    const status = JSON.parse(kiosk(['status', '--home', home, '--json'])) as StatusJson;
+    assert.equal(status.counts.redemptions, 1);
+    assert.equal(status.counts.scans, 3);
+    assert.equal(status.lastScan.reason, 'NOT_A_COUPON');
+    assert.equal(status.clock, 'ok');
+    assert.ok(status.trustedTime);
+    assert.equal(status.merchantKeys[0]?.kind, 'x25519');
+    assert.match(kiosk(['status', '--home', home]), /merchant {4}x25519 key [0-9a-f]{16}/);
+  });
+
+  it('every command has --help, and a bad option is a usage error (status 2)', () => {
+    for (const cmd of [['start'], ['redeem'], ['status'], ['ledger'], ['provision']]) assert.match(kiosk([...cmd, '--help']), /usage: kiosk/);
+    const bad = spawnSync(process.execPath, [KIOSK_CLI, 'start', '--display', 'neon'], { env });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr.toString(), /--display must be one of blocks, text, none, got "neon"/);
+  });
+
+  it('a bad config.json is reported with every problem at once', () => {
+    execFileSync('sh', ['-c', `echo '{"language":"fr","display":{"ssd1306":{"address":999}}}' > ${path.join(home, 'config.json')}`]);
+    const r = spawnSync(process.execPath, [KIOSK_CLI, 'status', '--home', home], { env });
+    assert.equal(r.status, 1);
+    const err = r.stderr.toString();
+    assert.match(err, /CONFIG_INVALID/);
+    assert.match(err, /language: must be one of/);
+    assert.match(err, /display\.ssd1306\.address/);
+  });
+});
