@@ -77,8 +77,8 @@ export class GpiosetHolder {
     } catch (err) {
       return Promise.reject(spawnError('gpioset', err as Error));
     }
-    const stdout = collect(child.stdout);
-    const r: Running = { child, stderr: collect(child.stderr), expectedExit: false, exited: Promise.resolve() };
+    const stdout = collect(child.stdout, PROMPT.length * 4);
+    const r: Running = { child, stderr: collect(child.stderr, 4096), expectedExit: false, exited: Promise.resolve() };
     const started = new Promise<void>((resolve, reject) => {
       let settled = false;
       // true when this settled `started`; false when start-up was already over

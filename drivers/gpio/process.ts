@@ -53,11 +53,16 @@ export function runCommand(spawn: SpawnFn, command: string, args: readonly strin
   });
 }
 
-/** Accumulate a stream's text; the returned function reads what arrived so far. */
-export function collect(stream: NodeJS.ReadableStream | null): () => string {
+/**
+ * Accumulate a stream's text; the returned function reads what arrived so far.
+ * Only the last `max` characters are kept: a holder lives for months and
+ * prints a prompt per command.
+ */
+export function collect(stream: NodeJS.ReadableStream | null, max = 64 * 1024): () => string {
   let text = '';
   stream?.on('data', (chunk: Buffer | string) => {
     text += chunk.toString();
+    if (text.length > max) text = text.slice(-max);
   });
   return () => text;
 }
