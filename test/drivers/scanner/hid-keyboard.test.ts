@@ -2,45 +2,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { KeyboardLayout } from '../../../drivers/config.js';
 import { BootKeyboardDecoder } from '../../../drivers/scanner/hid-keyboard.js';
-import { keyMap, LAYOUTS } from '../../../drivers/scanner/hid-keymap.js';
+import { LAYOUTS } from '../../../drivers/scanner/hid-keymap.js';
+import { ALTGR, ENTER, RELEASE, SHIFT, encode, report, strokeFor, type Stroke } from './hid-encode.js';
 
-const SHIFT = 0x02;
 const RSHIFT = 0x20;
-const ALTGR = 0x40;
 const CAPS = 0x39;
-const ENTER = 0x28;
-
-type Stroke = { usage: number; mods: number };
-
-const isKeypad = (usage: number) => usage >= 0x54 && usage <= 0x63;
-
-/**
- * The inverse of a layout table: which main-block key (and modifiers) types
- * `c`, as a scanner set to that country does. Test-only. The keypad is left
- * out, or FR digits would come from the keypad instead of Shift + top row.
- */
-function strokeFor(layout: KeyboardLayout, c: string): Stroke {
-  const map = keyMap(layout);
-  for (const [field, mods] of [['plain', 0], ['shift', SHIFT], ['altgr', ALTGR]] as const) {
-    const usage = map.findIndex((e, u) => e !== undefined && !isKeypad(u) && e[field] === c);
-    if (usage >= 0) return { usage, mods };
-  }
-  throw new Error(`layout ${layout} cannot type ${JSON.stringify(c)}`);
-}
-
-const report = (mods: number, ...keys: number[]) => Uint8Array.from([mods, 0, ...keys, 0, 0, 0, 0, 0, 0].slice(0, 8));
-const RELEASE = report(0);
-
-/** How a typical scanner types: press, release for each character, Enter at the end. */
-function encode(layout: KeyboardLayout, text: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const c of text) {
-    const s = strokeFor(layout, c);
-    out.push(report(s.mods, s.usage), RELEASE);
-  }
-  out.push(report(0, ENTER), RELEASE);
-  return out;
-}
 
 /** A faster scanner with rollover: the next key goes down before the previous one is released. */
 function encodeRollover(layout: KeyboardLayout, text: string): Uint8Array[] {

@@ -6,6 +6,7 @@ import { HidScanner } from '../../../drivers/scanner/hid.js';
 import { loadNodeHid, type HidDeviceInfo, type HidModuleLike } from '../../../drivers/scanner/hid-device.js';
 import type { ScannerError } from '../../../drivers/scanner/port.js';
 import { FakeTimers } from '../../../drivers/scanner/timers.js';
+import { encode } from './hid-encode.js';
 import { record } from './record.js';
 
 const BACKOFF = { initialMs: 10, maxMs: 80 };
@@ -16,7 +17,7 @@ class FakeHidDevice extends EventEmitter {
   constructor(readonly path: string) {
     super();
   }
-  report(bytes: number[] | Uint8Array): void {
+  report(bytes: Uint8Array): void {
     this.emit('data', Buffer.from(bytes));
   }
   async close(): Promise<void> {
@@ -82,17 +83,8 @@ const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 };
 
-/** Boot keyboard reports for US text: press, release, ..., Enter. (Only letters, digits and shifted letters.) */
-function typeUs(text: string): number[][] {
-  const out: number[][] = [];
-  for (const c of text) {
-    const lower = c.toLowerCase();
-    const usage = /[a-z]/.test(lower) ? 0x04 + lower.charCodeAt(0) - 97 : c === '0' ? 0x27 : 0x1e + Number(c) - 1;
-    out.push([c !== lower ? 0x02 : 0, 0, usage, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]);
-  }
-  out.push([0, 0, 0x28, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]);
-  return out;
-}
+/** What the scanner sends for one scan of `text` (US layout), as node-hid Buffers. */
+const typeUs = (text: string) => encode('us', text);
 
 function posReport(text: string): Uint8Array {
   const r = new Uint8Array(64);
@@ -146,7 +138,7 @@ describe('HidScanner (fake node-hid)', () => {
     h.hid.list = [SCANNER_KBD];
     await h.scanner.start();
     const first = h.hid.last;
-    for (const r of typeUs('HALF').slice(0, 8)) first.report(r);
+    for (const r of typeUs('HALF').slice(0, 5)) first.report(r);
     h.hid.list = [];
     first.emit('error', new Error('could not read from HID device'));
     await settle();
