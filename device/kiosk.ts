@@ -68,6 +68,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   private idleTimer: NodeJS.Timeout | undefined;
   private pending = 0;
   private clockWarning = false;
+  private faultSignalled = false;
   private lastShow: Promise<void> = Promise.resolve();
   private readonly onLine = (text: string): void => this.enqueue(text);
   private readonly onScannerState = (s: ScannerState): void => this.scannerState(s);
@@ -85,8 +86,9 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   async start(): Promise<void> {
     if (this.phase !== 'stopped') throw new Error(`Kiosk.start() while ${this.phase}`);
     this.setPhase('starting');
-    await this.guard('indicator', this.deps.indicator.start());
-    await this.guard('display', this.deps.display.start());
+    const problems = [await this.guard('indicator', this.deps.indicator.start()), await this.guard('display', this.deps.display.start())];
+    const hardware = problems.filter((p) => p !== undefined).join('; ');
+    if (hardware) this.setFault('HARDWARE', true, hardware);
     this.show({ kind: 'message', message: 'starting', status: this.status() });
     this.checkHealth();
     this.deps.scanner.on('line', this.onLine);
@@ -211,9 +213,15 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     if (err.disconnected) this.scannerState('disconnected');
   }
 
+  /** Idle, or the most urgent blocking fault with the slow red blink (cleared once the fault is gone). */
   private showResting(): void {
     this.idleTimer = undefined;
-    if (this.phase === 'ready') this.show(restingScreen(this.faults, this.status()));
+    if (this.phase !== 'ready') return;
+    const screen = restingScreen(this.faults, this.status());
+    this.show(screen);
+    if (screen.kind === 'fault') this.signal('fault');
+    else if (this.faultSignalled) this.signal('clear');
+    this.faultSignalled = screen.kind === 'fault';
   }
 
   private status(): StatusLine {
@@ -241,11 +249,14 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     this.idleTimer = undefined;
   }
 
-  private async guard(what: string, p: Promise<void>): Promise<void> {
+  /** Await a driver call; a failure is logged and returned as a short description, never thrown. */
+  private async guard(what: string, p: Promise<void>): Promise<string | undefined> {
     try {
       await p;
+      return undefined;
     } catch (err) {
       this.log.error({ err: errInfo(err) }, `${what} failed; redeeming continues without it`);
+      return `${what}: ${errInfo(err).message}`;
     }
   }
 

@@ -79,6 +79,7 @@ describe('device/kiosk', () => {
     assert.equal(h.display.last.status.scanner, 'disconnected');
     h.scanner.setState('connected');
     assert.equal(h.display.last?.kind, 'idle');
+    assert.deepEqual(h.indicator.history, ['fault', 'clear']);
     assert.deepEqual(h.faults.map((f) => [f.fault, f.active]), [['SCANNER_DISCONNECTED', true], ['SCANNER_DISCONNECTED', false]]);
     await h.kiosk.stop();
   });
@@ -112,5 +113,29 @@ describe('device/kiosk', () => {
     const last = h.display.shown[h.display.shown.length - 1];
     assert.ok(last?.kind === 'verdict' && last.status.clockWarning);
     await h.kiosk.stop();
+  });
+});
+
+describe('device/kiosk hardware start-up', () => {
+  it('a display that fails to start raises HARDWARE (indicator blinks), and scans are still redeemed', async () => {
+    const dir = tempDir();
+    const keys = makeKeys();
+    const ledger = openTestLedger(dir);
+    try {
+      const h = buildKiosk({ keyring: keys.keyring, ledger });
+      h.display.start = async () => {
+        throw new Error('no panel on i2c-1');
+      };
+      await h.kiosk.start();
+      assert.deepEqual(h.faults.map((f) => f.fault), ['HARDWARE']);
+      assert.match(h.faults[0]?.detail ?? '', /display: no panel on i2c-1/);
+      assert.deepEqual(h.indicator.history, ['fault']);
+      h.scanner.emitLine(issue(keys));
+      await h.verdictCount(1);
+      assert.equal(reasonOf(h.verdicts[0]), 'ACCEPTED');
+      await h.kiosk.stop();
+    } finally {
+      removeDir(dir);
+    }
   });
 });
