@@ -100,3 +100,14 @@ export function deepFreeze<T>(value: T): Readonly<T> {
   }
   return value;
 }
+
+/**
+ * Lay `over` onto `base` (raw JSON, before validation), objects merged key by
+ * key: command-line overrides then go through the same checks as config.json.
+ */
+export function mergeRaw(base: unknown, over: Obj): unknown {
+  if (!isObj(base)) return over;
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? mergeRaw(out[k], v) : v;
+  return out;
+}

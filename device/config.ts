@@ -68,7 +68,7 @@ export function defaultTerminalId(hostname: string): string {
 function readScanner(r: ConfigReader, root: Obj): ScannerConfig {
   const s = r.section(root, 'scanner', '', ['driver', 'serial', 'hid']);
   const se = r.section(s, 'serial', 'scanner', ['path', 'vendorId', 'productId', 'baudRate', 'terminator', 'interCharTimeoutMs']);
-  const h = r.section(s, 'hid', 'scanner', ['device', 'layout', 'mode']);
+  const h = r.section(s, 'hid', 'scanner', ['device', 'layout', 'mode', 'backend']);
   const p = 'scanner.serial';
   const serial: SerialScannerConfig = {
     baudRate: r.field(se, 'baudRate', p, 115200, checks.int(1200, 4_000_000)),
@@ -81,6 +81,7 @@ function readScanner(r: ConfigReader, root: Obj): ScannerConfig {
   const hid: HidScannerConfig = {
     layout: r.field(h, 'layout', 'scanner.hid', 'us', checks.oneOf(['us', 'uk', 'de', 'fr'])),
     mode: r.field(h, 'mode', 'scanner.hid', 'auto', checks.oneOf(['auto', 'keyboard', 'pos'])),
+    backend: r.field(h, 'backend', 'scanner.hid', 'hidraw', checks.oneOf(['hidraw', 'libusb'])),
   };
   setOptional(hid, 'device', r.optional(h, 'device', 'scanner.hid', checks.text));
   const driver = r.field<ScannerConfig['driver']>(s, 'driver', 'scanner', 'auto', checks.oneOf(['auto', 'stdin', 'serial', 'hid']));

@@ -1,18 +1,29 @@
 /**
- * The one place where the kiosk's hardware is chosen and built. Today it is
- * the simulated kiosk: lines from stdin, the screen drawn in the terminal,
- * indicators as log lines (or fakes a test injects). Real drivers (serial/HID
- * scanner, SSD1306, GPIO) are selected here later.
+ * The one place where the kiosk's hardware is chosen and built, from the
+ * validated config (command-line overrides are already merged into it).
+ *
+ * `auto` picks the real driver only where that is safe to guess: a serial
+ * scanner when a port is configured, an HID scanner when a device is
+ * configured, the SSD1306 when its I2C bus exists, GPIO when the gpiochip
+ * exists. Otherwise, and always with `simulate`, it is the simulated kiosk:
+ * lines from stdin, the screen drawn in the terminal, indicators as log lines.
  */
+import { existsSync } from 'node:fs';
 import type { Display } from '../drivers/display/port.js';
-import type { Screen } from '../drivers/display/screen.js';
+import { Ssd1306Display } from '../drivers/display/ssd1306.js';
 import { TerminalDisplay } from '../drivers/display/terminal.js';
+import { GpioIndicator } from '../drivers/indicator/gpio.js';
 import { LogIndicator } from '../drivers/indicator/log.js';
 import type { Indicator } from '../drivers/indicator/port.js';
+import { HidScanner } from '../drivers/scanner/hid.js';
 import type { Scanner } from '../drivers/scanner/port.js';
+import { SerialScanner } from '../drivers/scanner/serial.js';
 import { StdinScanner } from '../drivers/scanner/stdin.js';
 import type { KioskConfig } from './config.js';
 import type { Logger } from './logger.js';
+import { NullDisplay, NullIndicator } from './null-hardware.js';
+
+export { NullDisplay, NullIndicator } from './null-hardware.js';
 
 export interface Hardware {
   scanner: Scanner;
@@ -27,49 +38,92 @@ export interface HardwareOptions {
   input: NodeJS.ReadableStream;
   /** where a terminal display draws; stderr when stdout carries --json events */
   screenOut: NodeJS.WritableStream;
-  /** --display overrides config.display.driver */
+  /** --display overrides config.display.driver with a terminal mode */
   displayMode?: DisplayMode;
+  /** --simulate: no real hardware, whatever the config says */
+  simulate?: boolean;
   /** parts a test (or a caller) provides instead */
   injected?: Partial<Hardware>;
+  /** does this device node exist? (injected by tests) */
+  exists?: (path: string) => boolean;
 }
 
-export function createHardware(config: Readonly<KioskConfig>, opts: HardwareOptions): Hardware {
-  const scanner = opts.injected?.scanner ?? new StdinScanner({ input: opts.input, terminator: 'auto', logger: opts.logger });
-  const display = opts.injected?.display ?? createDisplay(config, opts);
-  const indicator =
-    opts.injected?.indicator ??
-    (config.indicator.driver === 'none' ? new NullIndicator() : new LogIndicator({ logger: opts.logger, out: opts.screenOut, color: isTty(opts.screenOut) }));
-  return { scanner, display, indicator };
+type Cfg = Readonly<KioskConfig>;
+
+export function createHardware(config: Cfg, opts: HardwareOptions): Hardware {
+  return {
+    scanner: opts.injected?.scanner ?? createScanner(config, opts),
+    display: opts.injected?.display ?? createDisplay(config, opts),
+    indicator: opts.injected?.indicator ?? createIndicator(config, opts),
+  };
 }
 
-function createDisplay(config: Readonly<KioskConfig>, opts: HardwareOptions): Display {
-  const mode = opts.displayMode ?? displayModeOf(config.display.driver);
-  if (mode === 'none') return new NullDisplay();
-  return new TerminalDisplay({ out: opts.screenOut, mode, language: config.language, unifontPath: config.display.unifontPath });
+export type ScannerDriver = 'stdin' | 'serial' | 'hid';
+
+export function scannerDriverOf(config: Cfg, simulate = false): ScannerDriver {
+  const { driver, serial, hid } = config.scanner;
+  if (simulate) return 'stdin';
+  if (driver !== 'auto') return driver;
+  if (serial.path !== undefined || (serial.vendorId !== undefined && serial.productId !== undefined)) return 'serial';
+  return hid.device !== undefined ? 'hid' : 'stdin';
 }
 
-/** Without the hardware, the SSD1306 (or 'auto') is simulated by the block-drawn terminal screen. */
-export function displayModeOf(driver: KioskConfig['display']['driver']): DisplayMode {
-  if (driver === 'text') return 'text';
-  if (driver === 'none') return 'none';
-  return 'blocks';
+function createScanner(config: Cfg, opts: HardwareOptions): Scanner {
+  const { logger } = opts;
+  switch (scannerDriverOf(config, opts.simulate)) {
+    case 'serial':
+      return new SerialScanner({ ...config.scanner.serial, logger });
+    case 'hid':
+      return new HidScanner({ ...config.scanner.hid, logger });
+    case 'stdin':
+      return new StdinScanner({ input: opts.input, terminator: 'auto', logger });
+  }
+}
+
+export type DisplayDriver = 'ssd1306' | DisplayMode;
+
+export function displayDriverOf(config: Cfg, opts: Pick<HardwareOptions, 'displayMode' | 'simulate' | 'exists'>): DisplayDriver {
+  if (opts.displayMode) return opts.displayMode;
+  const { driver, ssd1306 } = config.display;
+  const exists = opts.exists ?? existsSync;
+  if (driver === 'text' || driver === 'none') return driver;
+  if (driver === 'terminal' || opts.simulate) return 'blocks';
+  if (driver === 'ssd1306') return 'ssd1306';
+  return exists(`/dev/i2c-${ssd1306.bus}`) ? 'ssd1306' : 'blocks';
+}
+
+function createDisplay(config: Cfg, opts: HardwareOptions): Display {
+  const language = config.language;
+  const unifontPath = config.display.unifontPath;
+  const driver = displayDriverOf(config, opts);
+  if (driver === 'none') return new NullDisplay();
+  if (driver === 'ssd1306') return new Ssd1306Display({ ...config.display.ssd1306, language, unifontPath, logger: opts.logger });
+  return new TerminalDisplay({ out: opts.screenOut, mode: driver, language, unifontPath });
+}
+
+export type IndicatorDriver = 'gpio' | 'log' | 'none';
+
+export function indicatorDriverOf(config: Cfg, opts: Pick<HardwareOptions, 'simulate' | 'exists'>): IndicatorDriver {
+  const { driver, gpio } = config.indicator;
+  const exists = opts.exists ?? existsSync;
+  if (driver === 'none' || driver === 'log') return driver;
+  if (opts.simulate) return 'log';
+  if (driver === 'gpio') return 'gpio';
+  const chip = 'chip' in gpio.green ? gpio.green.chip : 'gpiochip0';
+  return exists(`/dev/${chip}`) ? 'gpio' : 'log';
+}
+
+function createIndicator(config: Cfg, opts: HardwareOptions): Indicator {
+  switch (indicatorDriverOf(config, opts)) {
+    case 'none':
+      return new NullIndicator();
+    case 'gpio':
+      return new GpioIndicator({ ...config.indicator.gpio, logger: opts.logger });
+    case 'log':
+      return new LogIndicator({ logger: opts.logger, out: opts.screenOut, color: isTty(opts.screenOut) });
+  }
 }
 
 function isTty(out: NodeJS.WritableStream): boolean {
   return (out as { isTTY?: boolean }).isTTY === true;
-}
-
-/** `--display none`: screens go nowhere (and, unlike FakeDisplay, are not kept). */
-export class NullDisplay implements Display {
-  readonly name = 'none';
-  async start(): Promise<void> {}
-  async show(_screen: Screen): Promise<void> {}
-  async stop(): Promise<void> {}
-}
-
-export class NullIndicator implements Indicator {
-  readonly name = 'none';
-  async start(): Promise<void> {}
-  async signal(): Promise<void> {}
-  async stop(): Promise<void> {}
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Keyring } from '../coupon/index.js';
 import type { MerchantKey, PlatformTrust } from '../coupon/types.js';
 import { parseConfig, type KioskConfig } from './config.js';
+import { mergeRaw, type Obj } from './config-reader.js';
 import { HomeError } from './home-error.js';
 import { loadMerchantKeys } from './merchant-keys.js';
 import { parseTrustJson, toPlatformTrust, type TrustJson } from './trust-store.js';
@@ -57,10 +58,11 @@ export interface LoadedHome {
 }
 
 /** Read and check everything in the home except the ledger. Throws HomeError / ConfigError. */
-export function loadHome(home: string, opts: { hostname?: string } = {}): LoadedHome {
+export function loadHome(home: string, opts: { hostname?: string; overrides?: Obj } = {}): LoadedHome {
   const paths = homePaths(home);
   requireDir(paths.home);
-  const config = parseConfig(readJson(paths.config), { home: paths.home, ...opts });
+  const raw = opts.overrides ? mergeRaw(readJson(paths.config), opts.overrides) : readJson(paths.config);
+  const config = parseConfig(raw, { home: paths.home, ...(opts.hostname ? { hostname: opts.hostname } : {}) });
   const platforms = toPlatformTrust(readTrust(paths.trust));
   const merchantKeys = loadMerchantKeys(paths.keys);
   const keyring = new Keyring({ platforms, merchantKeys });

@@ -17,6 +17,10 @@ import { unavailableLedger } from './unavailable-ledger.js';
 export interface ServiceOptions {
   home: string;
   displayMode?: DisplayMode;
+  /** --simulate: stdin scanner, terminal screen, log indicator, whatever the config says */
+  simulate?: boolean;
+  /** command-line overrides, in config.json's shape, validated with it */
+  overrides?: Record<string, unknown>;
   /** stdout carries JSON events: draw the terminal screen on stderr */
   json?: boolean;
   input?: NodeJS.ReadableStream;
@@ -31,12 +35,13 @@ export interface Service {
   kiosk: Kiosk;
   home: LoadedHome;
   logger: Logger;
+  hardware: Hardware;
 }
 
 /** Build everything from the home directory; nothing is started yet. */
 export function buildService(opts: ServiceOptions): Service {
   const logger = opts.logger ?? createLogger();
-  const home = loadHome(opts.home);
+  const home = loadHome(opts.home, opts.overrides ? { overrides: opts.overrides } : {});
   const { config } = home;
   const clock = opts.clock ?? systemClock;
   const ledger = openLedgerOrFault(config, logger);
@@ -46,11 +51,12 @@ export function buildService(opts: ServiceOptions): Service {
     input: opts.input ?? process.stdin,
     screenOut: opts.json ? (opts.stderr ?? process.stderr) : stdout,
     ...(opts.displayMode ? { displayMode: opts.displayMode } : {}),
+    ...(opts.simulate ? { simulate: true } : {}),
     ...(opts.hardware ? { injected: opts.hardware } : {}),
   });
   const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock, logger, terminalId: config.terminalId });
   const kiosk = new Kiosk({ ...hardware, redeemer, ledger, clock, logger, config });
-  return { kiosk, home, logger };
+  return { kiosk, home, logger, hardware };
 }
 
 /**

@@ -23,6 +23,11 @@ export interface HidScannerConfig {
   device?: string;
   layout: KeyboardLayout; // default 'us'
   mode: 'auto' | 'keyboard' | 'pos';
+  /**
+   * 'hidraw' (default) reads next to the kernel keyboard driver, which then also
+   * types each scan into the console; 'libusb' detaches it (see drivers/scanner/hid.ts).
+   */
+  backend: 'hidraw' | 'libusb';
 }
 
 export interface ScannerConfig {

@@ -18,13 +18,6 @@ export interface HidScannerOptions extends HidScannerConfig {
   logger: Logger;
   /** injected fake for tests; default: node-hid, imported on first start() */
   hid?: HidModuleLike;
-  /**
-   * 'hidraw' (default) reads /dev/hidrawN next to the kernel's keyboard driver,
-   * which therefore still types every scan into the console. 'libusb' claims
-   * the USB interface and detaches the kernel driver, so scans go to us only
-   * (but the device list then has no usage pages: set mode explicitly).
-   */
-  backend?: 'hidraw' | 'libusb';
   timers?: Timers;
   backoff?: Backoff;
 }

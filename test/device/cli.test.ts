@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { issue, makeKeys, removeDir, tempDir, writeKeyFiles, type TestKeys } from './helpers.js';
-import { KIOSK_CLI } from './spawn-kiosk.js';
+import { KIOSK_CLI, spawnKiosk } from './spawn-kiosk.js';
 
 interface StatusJson {
   counts: { redemptions: number; scans: number };
@@ -71,5 +71,21 @@ describe('kiosk CLI commands', function () {
     assert.match(err, /CONFIG_INVALID/);
     assert.match(err, /language: must be one of/);
     assert.match(err, /display\.ssd1306\.address/);
+  });
+
+  it('start --serial-path runs the real serial driver: no port is a scanner fault, not a crash, and SIGTERM stops it', async () => {
+    const run = spawnKiosk(['start', '--home', home, '--json', '--display', 'none', '--serial-path', path.join(dir, 'no-such-tty')]);
+    await run.waitFor((e) => e['event'] === 'fault' && e['fault'] === 'SCANNER_DISCONNECTED' && String(e['detail']).includes('serial'));
+    await run.waitFor((e) => e['event'] === 'state' && e['phase'] === 'ready');
+    assert.ok(run.events.some((e) => e['event'] === 'scanner' && e['state'] === 'disconnected'));
+    run.child.kill('SIGTERM');
+    assert.equal(await run.done, 0);
+  });
+
+  it('start scanner flags are validated like config.json', () => {
+    const r = spawnSync(process.execPath, [KIOSK_CLI, 'start', '--home', home, '--scanner', 'serial', '--baud', 'fast'], { env });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr.toString(), /scanner\.serial\.baudRate: must be an integer/);
+    assert.match(r.stderr.toString(), /scanner\.serial: set a path|CONFIG_INVALID/);
   });
 });

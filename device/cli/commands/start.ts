@@ -5,23 +5,29 @@ import type { DisplayMode } from '../../hardware.js';
 import type { Kiosk } from '../../kiosk.js';
 import { buildService, runService } from '../../main.js';
 import { verdictEvent } from '../../verdict.js';
-import { EXIT, parseCommand, printJson, str } from '../cli-util.js';
+import { EXIT, parseCommand, printJson, str, type Parsed } from '../cli-util.js';
 
-export const summary = 'run the kiosk service (simulated hardware: stdin scanner, terminal screen)';
+export const summary = 'run the kiosk service (real hardware from config.json, or simulated)';
 
 const USAGE = `usage: kiosk start [--home DIR] [--simulate] [--display blocks|text|none] [--json] [--demo]
+                   [--scanner stdin|serial|hid] [--serial-path PATH] [--baud N] [--hid-device VID:PID|PATH]
 
-  --home DIR     the kiosk home (default: $KIOSK_HOME or /var/lib/coupon-kiosk; with --demo ./${DEMO_HOME})
-  --simulate     simulated hardware: scans are lines on stdin, the screen is drawn in the terminal,
-                 LEDs and buzzer are log lines (today the only hardware this build drives)
-  --display M    blocks (the 128x64 panel in block characters), text, or none
-  --json         one JSON object per event on stdout ({"event":"verdict","reason":...});
-                 the screen is then drawn on stderr
-  --demo         first run: create demo platform and merchant keys in the home, print how to
-                 issue demo coupons, and print one to paste
-The service stops cleanly on SIGTERM / SIGINT, and when stdin (the simulated scanner) ends.`;
+  --home DIR          the kiosk home (default: $KIOSK_HOME or /var/lib/coupon-kiosk; with --demo ./${DEMO_HOME})
+  --simulate          simulated hardware: scans are lines on stdin, the screen is drawn in the terminal,
+                      LEDs and buzzer are log lines, whatever config.json says
+  --display M         draw the screen in the terminal instead: blocks (the 128x64 panel), text, or none
+  --scanner D         override config.json's scanner.driver for a quick check
+  --serial-path PATH  serial scanner port (prefer /dev/serial/by-id/...); implies --scanner serial
+  --baud N            serial baud rate (default 115200)
+  --hid-device ID     HID scanner as VID:PID in hex (e.g. 0c2e:0b61) or a hidraw path; implies --scanner hid
+  --json              one JSON object per event on stdout ({"event":"verdict",...}, {"event":"scanner",...});
+                      the screen is then drawn on stderr
+  --demo              first run: create demo platform and merchant keys in the home, print how to
+                      issue demo coupons, and print one to paste (implies --simulate)
+The service stops cleanly on SIGTERM / SIGINT, and when stdin ends if stdin is the scanner.`;
 
 const DISPLAY_MODES = ['blocks', 'text', 'none'] as const;
+const SCANNERS = ['stdin', 'serial', 'hid'] as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { parsed, exitCode } = parseCommand(argv, USAGE, {
@@ -30,20 +36,50 @@ export async function run(argv: string[]): Promise<number> {
     display: { type: 'string' },
     json: { type: 'boolean' },
     demo: { type: 'boolean' },
+    scanner: { type: 'string' },
+    'serial-path': { type: 'string' },
+    baud: { type: 'string' },
+    'hid-device': { type: 'string' },
   });
   if (!parsed) return exitCode;
   const display = str(parsed, 'display');
-  if (display !== undefined && !(DISPLAY_MODES as readonly string[]).includes(display)) {
-    process.stderr.write(`--display must be one of ${DISPLAY_MODES.join(', ')}, got ${JSON.stringify(display)}\n`);
+  const problem = checkChoice('--display', display, DISPLAY_MODES) ?? checkChoice('--scanner', str(parsed, 'scanner'), SCANNERS);
+  if (problem) {
+    process.stderr.write(problem + '\n');
     return EXIT.usage;
   }
   const json = parsed.values['json'] === true;
   const demo = parsed.values['demo'] === true;
   const home = demo && str(parsed, 'home') === undefined && !process.env['KIOSK_HOME'] ? resolveHome(DEMO_HOME) : resolveHome(str(parsed, 'home'));
   if (demo) prepareDemo(home, json);
-  const service = buildService({ home, json, ...(display ? { displayMode: display as DisplayMode } : {}) });
+  const service = buildService({
+    home,
+    json,
+    simulate: demo || parsed.values['simulate'] === true,
+    overrides: scannerOverrides(parsed),
+    ...(display ? { displayMode: display as DisplayMode } : {}),
+  });
   if (json) printEvents(service.kiosk);
-  return runService(service, process.stdin);
+  return runService(service, service.hardware.scanner.name === 'stdin' ? process.stdin : undefined);
+}
+
+function checkChoice(flag: string, value: string | undefined, allowed: readonly string[]): string | undefined {
+  if (value === undefined || allowed.includes(value)) return undefined;
+  return `${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`;
+}
+
+/** The scanner flags as a config.json fragment, so they are validated like the file. */
+export function scannerOverrides(parsed: Parsed): Record<string, unknown> {
+  const serialPath = str(parsed, 'serial-path');
+  const baud = str(parsed, 'baud');
+  const hidDevice = str(parsed, 'hid-device');
+  const driver = str(parsed, 'scanner') ?? (serialPath ? 'serial' : hidDevice ? 'hid' : undefined);
+  const serial: Record<string, unknown> = {};
+  if (serialPath) serial['path'] = serialPath;
+  if (baud !== undefined) serial['baudRate'] = /^\d+$/.test(baud) ? Number(baud) : baud;
+  const scanner: Record<string, unknown> = { serial, hid: hidDevice ? { device: hidDevice } : {} };
+  if (driver) scanner['driver'] = driver;
+  return { scanner };
 }
 
 function prepareDemo(home: string, json: boolean): void {
@@ -57,7 +93,12 @@ function printEvents(kiosk: Kiosk): void {
   kiosk.on('verdict', (v) => printJson(verdictEvent(v)));
   kiosk.on('fault', (f) => printJson({ event: 'fault', ...f }));
   let phase = '';
+  let scanner = '';
   kiosk.on('state', (s) => {
+    if (s.scanner !== scanner) {
+      scanner = s.scanner;
+      printJson({ event: 'scanner', state: s.scanner });
+    }
     if (s.phase === phase) return;
     phase = s.phase;
     printJson({ event: 'state', ...s });

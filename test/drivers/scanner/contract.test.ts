@@ -57,7 +57,7 @@ const SUBJECTS: [string, () => Subject][] = [
       HIDAsync: { open: async () => device },
       HID: class {} as unknown as HidModuleLike['HID'],
     };
-    const scanner = new HidScanner({ device: '05e0:1200', layout: 'de', mode: 'auto', logger: silentLogger(), hid });
+    const scanner = new HidScanner({ device: '05e0:1200', layout: 'de', mode: 'auto', backend: 'hidraw', logger: silentLogger(), hid });
     return { scanner, scan: (t) => encode('de', t).forEach((r) => device.emit('data', Buffer.from(r))) };
   }],
 ];

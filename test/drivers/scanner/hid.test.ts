@@ -72,10 +72,10 @@ const SCANNER_KBD: HidDeviceInfo = { vendorId: 0x0c2e, productId: 0x0b61, path: 
 const SCANNER_POS: HidDeviceInfo = { vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw4', usagePage: 0x8c, usage: 0x02, interface: 1 };
 const OTHER_KBD: HidDeviceInfo = { vendorId: 0x046d, productId: 0xc31c, path: '/dev/hidraw0', usagePage: 0x01, usage: 0x06, interface: 0 };
 
-function harness(cfg: Partial<HidScannerConfig> & { backend?: 'hidraw' | 'libusb' } = {}) {
+function harness(cfg: Partial<HidScannerConfig> = {}) {
   const hid = new FakeHidModule();
   const timers = new FakeTimers();
-  const scanner = new HidScanner({ device: '0c2e:0b61', layout: 'us', mode: 'keyboard', ...cfg, logger: silentLogger(), hid, timers, backoff: BACKOFF });
+  const scanner = new HidScanner({ device: '0c2e:0b61', layout: 'us', mode: 'keyboard', backend: 'hidraw', ...cfg, logger: silentLogger(), hid, timers, backoff: BACKOFF });
   return { hid, timers, scanner, ...record(scanner) };
 }
 
