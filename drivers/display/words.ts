@@ -129,7 +129,6 @@ export function when(at: number, now: number): string {
 
 /** Coupon fields are untrusted text: no control characters or line breaks on the screen. */
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 

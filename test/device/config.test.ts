@@ -10,7 +10,7 @@ describe('device/config', () => {
     assert.equal(c.language, 'zh');
     assert.equal(c.ledgerPath, '/h/ledger.sqlite');
     assert.deepEqual(c.scanner.serial, { baudRate: 115200, terminator: 'auto', interCharTimeoutMs: 0 });
-    assert.deepEqual(c.scanner.hid, { layout: 'us', mode: 'auto' });
+    assert.deepEqual(c.scanner.hid, { layout: 'us', mode: 'auto', backend: 'hidraw' });
     assert.deepEqual(c.display.ssd1306, { bus: 1, address: 0x3c, height: 64, contrast: 0xcf, flip: false });
     assert.equal(c.display.unifontPath, '/usr/share/unifont/unifont.hex');
     assert.deepEqual(c.indicator.gpio, {
