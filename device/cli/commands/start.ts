@@ -3,6 +3,7 @@ import { DEMO_HOME, resolveHome } from '../../home.js';
 import { demoInstructions, ensureDemoHome, issueDemoCoupon } from '../../demo.js';
 import type { DisplayMode } from '../../hardware.js';
 import type { Kiosk } from '../../kiosk.js';
+import { createLogger } from '../../logger.js';
 import { buildService, runService } from '../../main.js';
 import { verdictEvent } from '../../verdict.js';
 import { EXIT, parseCommand, printJson, str, type Parsed } from '../cli-util.js';
@@ -56,6 +57,8 @@ export async function run(argv: string[]): Promise<number> {
     home,
     json,
     simulate: demo || parsed.values['simulate'] === true,
+    // the demo is for a person at a terminal: JSON log lines would bury the screen
+    ...(demo && !process.env['KIOSK_LOG_LEVEL'] ? { logger: createLogger({ level: 'warn' }) } : {}),
     overrides: scannerOverrides(parsed),
     ...(display ? { displayMode: display as DisplayMode } : {}),
   });
