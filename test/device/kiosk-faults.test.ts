@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../device/config.js';
 import { openLedger } from '../../device/ledger/sqlite-ledger.js';
@@ -108,5 +108,24 @@ describe('device/kiosk faults (ledger)', () => {
     assert.equal(reasonOf(h.verdicts[0]), 'ACCEPTED');
     await h.kiosk.stop();
     assertAcceptedRecorded(h, config.ledgerPath);
+  });
+
+  it('a ledger file that vanished after it was created is a fault, never a fresh empty ledger', async () => {
+    const config = parseConfig({}, { home: dir });
+    const coupon = issue(keys);
+    const first = buildKiosk({ keyring: keys.keyring, ledger: openLedgerOrFault(config, silentLogger()) });
+    await first.kiosk.start();
+    await scanAll(first, [coupon]);
+    await first.kiosk.stop();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(config.ledgerPath + suffix, { force: true });
+    const { logger, lines } = memoryLogger('info');
+    const h = buildKiosk({ keyring: keys.keyring, ledger: openLedgerOrFault(config, logger) });
+    await h.kiosk.start();
+    assert.ok(h.display.last?.kind === 'fault' && h.display.last.fault === 'LEDGER_ERROR');
+    assert.ok(lines.some((l) => String((l['err'] as { message?: string } | undefined)?.message).includes('restore it from a backup')));
+    await scanAll(h, [coupon]);
+    assert.equal(h.verdicts[0]?.kind, 'fault', 'the same coupon must not be accepted again');
+    assert.equal(existsSync(config.ledgerPath), false, 'no empty ledger was created');
+    await h.kiosk.stop();
   });
 });
