@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { captureStream } from '../../support/capture.js';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { run } from '../../../device/cli/commands/doctor.js';
 import { realDoctorEnv } from '../../../device/doctor/env.js';
 import type { DoctorEnv } from '../../../device/doctor/types.js';
@@ -10,12 +10,7 @@ import { FakeDoctorEnv } from './fake-env.js';
 import { openLedger } from '../../../device/ledger/index.js';
 import { silentLogger } from '../../../device/logger.js';
 
-function capture(): { out: PassThrough; text: () => string } {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (c: Buffer) => (text += c.toString()));
-  return { out, text: () => text };
-}
+const capture = captureStream;
 
 describe('kiosk doctor command', () => {
   it('--json on a healthy kiosk: exit 0 and every check ok', async () => {

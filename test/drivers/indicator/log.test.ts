@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
+import { captureStream } from '../../support/capture.js';
 import { LogIndicator } from '../../../drivers/indicator/log.js';
 import { memoryLogger } from '../../../device/logger.js';
 
-function sink(): { out: PassThrough; text: () => string } {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (c: Buffer) => (text += c.toString()));
-  return { out, text: () => text };
-}
+const sink = captureStream;
 
 describe('LogIndicator', () => {
   it('prints one plain line per signal without colour, and logs each', async () => {
