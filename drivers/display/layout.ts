@@ -15,6 +15,9 @@ export interface LayoutOptions {
   now?: number;
 }
 
+/** Pixel rows per GDDRAM page: the unit the driver sends. */
+const PAGE = 8;
+
 interface Geometry {
   width: number;
   /** first row below the content area */
@@ -92,14 +95,15 @@ function drawWithIcon(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords
   const head = headlineLines(p, w.headline, geo.width - textX, geo.contentBottom);
   const headH = sum(head);
   const topH = Math.min(geo.contentBottom, Math.max(geo.iconSize, headH));
-  drawIcon(bmp, w.icon, 0, Math.max(0, (topH - geo.iconSize) >> 1), geo.iconSize);
-  let y = Math.max(0, (topH - headH) >> 1);
+  drawIcon(bmp, w.icon, 0, pageRow((topH - geo.iconSize) / 2, topH - geo.iconSize), geo.iconSize);
+  let y = 0;
   for (const line of head) {
     if (y + line.height > geo.contentBottom) break;
     p.draw(bmp, line.text, textX, y, line.style, line.height);
     y += line.height;
   }
-  y = topH + (geo.contentBottom - topH >= 10 ? 2 : 0);
+  // No spacer rows: the fonts' own blank bottom rows separate the lines, and every line stays on whole pages.
+  y = Math.ceil(topH / PAGE) * PAGE;
   if (w.progress) y = drawBar(bmp, geo, y, w.progress.done, w.progress.total);
   for (const line of detailLines(p, w.lines, geo.width)) {
     if (y + line.height > geo.contentBottom) continue;
@@ -110,33 +114,44 @@ function drawWithIcon(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords
 
 function drawCentered(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords): void {
   const head = headlineLines(p, w.headline, geo.width, geo.contentBottom);
-  const gap = geo.contentBottom >= 40 ? 2 : 0;
   const lines = [...head];
-  let used = sum(head) + gap;
+  let used = sum(head);
   for (const line of detailLines(p, w.lines, geo.width)) {
     if (used + line.height > geo.contentBottom) continue;
     lines.push(line);
     used += line.height;
   }
-  if (lines.length === head.length) used -= gap;
-  let y = Math.max(0, (geo.contentBottom - used) >> 1);
-  lines.forEach((line, i) => {
-    if (i === head.length) y += gap;
+  let y = pageRow((geo.contentBottom - used) / 2, geo.contentBottom - used);
+  for (const line of lines) {
     const x = Math.max(0, (geo.width - p.measure(line.text, line.style).width) >> 1);
     p.draw(bmp, line.text, x, y, line.style, line.height);
     y += line.height;
-  });
+  }
 }
 
-/** An outlined bar filled in proportion; returns the next free row. */
+/**
+ * The page boundary (multiple of 8) nearest to `y`, but not below `max`.
+ * Text lines are 8 or 16 px high, so a line starting on a page boundary
+ * covers exactly one or two GDDRAM pages; one starting mid-page covers one
+ * more, and every byte of that page goes on the bus when the screen changes.
+ */
+function pageRow(y: number, max: number): number {
+  const aligned = Math.round(Math.max(0, y) / PAGE) * PAGE;
+  return aligned <= max ? aligned : Math.max(0, Math.floor(max / PAGE) * PAGE);
+}
+
+/**
+ * An outlined bar filled in proportion, 7 px high so it and the blank row
+ * under it fill one page; returns the next free row (a page boundary).
+ */
 function drawBar(bmp: Bitmap, geo: Geometry, y: number, done: number, total: number): number {
-  const h = geo.contentBottom - y >= 16 ? 8 : 6;
-  if (y + h > geo.contentBottom) return y;
+  const h = Math.min(PAGE - 1, geo.contentBottom - y);
+  if (h < 5) return y;
   const frac = total > 0 && Number.isFinite(done) ? Math.min(1, Math.max(0, done / total)) : 0;
   bmp.fillRect(0, y, geo.width, h);
   bmp.fillRect(1, y + 1, geo.width - 2, h - 2, false);
   bmp.fillRect(2, y + 2, Math.round((geo.width - 4) * frac), h - 4);
-  return y + h + 2;
+  return y + PAGE;
 }
 
 /** Language-neutral marks: uplink, pending count, clock warning, scanner gone. */

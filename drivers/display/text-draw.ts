@@ -23,7 +23,7 @@ const ELLIPSIS = '…';
  * Measures, fits and draws one line of text. ASCII comes from the built-in
  * font; anything else from the fallback (Unifont); a character neither has is
  * a box. A line is as tall as its tallest glyph (8 or 16 px), and narrower
- * glyphs sit on a common baseline so mixed "×2 编号 0042" lines look right.
+ * glyphs sit on a common baseline so mixed "终端 till-02" lines look right.
  */
 export class TextPainter {
   private readonly ascii = new AsciiFont();

@@ -13,7 +13,9 @@ export const WORDS = {
   // Chinese says it in one line ("please scan a coupon"), which also fits the 128×32 panel.
   idleHeadline: { en: 'Ready', zh: '请扫描优惠券' },
   idleLine: { en: 'Scan a coupon', zh: '' },
-  serial: { en: 'No.', zh: '编号' },
+  // ASCII in Chinese too ("No." is how Chinese receipts and tickets label a number): a CJK label would
+  // make the whole ×N/serial line 16 px high, twice the bus bytes and one fewer line on the panel.
+  serial: { en: 'No.', zh: 'No.' },
   // Chinese shows the bare time under 已使用: a CJK label would need a 16-px line.
   usedAt: { en: 'Used', zh: '' },
   usedBy: { en: 'at', zh: '终端' },

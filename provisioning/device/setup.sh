@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Prepare a Raspberry Pi OS / Debian board to run coupon-kiosk as a service.
+# Run as root from a checkout:  sudo provisioning/device/setup.sh [--dry-run]
+#   [--user kiosk] [--home /var/lib/coupon-kiosk]
+# It installs the Debian packages the drivers use (gpiod, unifont, i2c-tools),
+# builds the project, creates the service user and its 0700 home, installs the
+# udev rules and the systemd unit, and enables the service. Keys come after,
+# with `kiosk provision import`; then `kiosk doctor` says what is still wrong.
+# Safe to run again. --dry-run prints every step and changes nothing.
+set -euo pipefail
+
+dry=0
+user=kiosk
+home=/var/lib/coupon-kiosk
+app=$(cd "$(dirname "$0")/../.." && pwd)
+here="$app/provisioning/device"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dry-run) dry=1 ;;
+    --user) user=$2; shift ;;
+    --home) home=$2; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+run() {
+  echo "+ $*"
+  if [ "$dry" = 0 ]; then "$@"; fi
+}
+
+# write FILE from TEMPLATE with @USER@, @HOME_DIR@, @APP_DIR@ filled in
+render() {
+  echo "+ render $1 -> $2"
+  if [ "$dry" = 0 ]; then
+    sed -e "s|@USER@|$user|g" -e "s|@HOME_DIR@|$home|g" -e "s|@APP_DIR@|$app|g" "$1" > "$2.tmp"
+    mv "$2.tmp" "$2"
+  fi
+}
+
+if [ "$dry" = 0 ] && [ "$(id -u)" != 0 ]; then
+  echo "setup.sh: run as root (sudo), or with --dry-run to see the steps" >&2
+  exit 1
+fi
+
+echo "== packages"
+run apt-get update
+# nodejs >= 20.19 is Debian's on current Raspberry Pi OS; g++/make/python3 build the native modules
+run apt-get install -y nodejs npm python3 make g++ gpiod unifont i2c-tools
+
+echo "== build"
+run npm --prefix "$app" ci
+run npm --prefix "$app" run build
+run npm --prefix "$app" prune --omit=dev
+
+echo "== user and home"
+if ! id "$user" >/dev/null 2>&1; then
+  run useradd --system --home-dir "$home" --shell /usr/sbin/nologin --user-group "$user"
+fi
+for group in dialout i2c gpio plugdev; do
+  if getent group "$group" >/dev/null; then run usermod -aG "$group" "$user"; fi
+done
+run install -d -m 0700 -o "$user" -g "$user" "$home"
+
+echo "== I2C"
+if command -v raspi-config >/dev/null; then run raspi-config nonint do_i2c 0; fi
+
+echo "== udev"
+render "$here/70-coupon-kiosk.rules" /etc/udev/rules.d/70-coupon-kiosk.rules
+run udevadm control --reload-rules
+run udevadm trigger
+
+echo "== systemd"
+render "$here/coupon-kiosk.service" /etc/systemd/system/coupon-kiosk.service
+run systemctl daemon-reload
+run systemctl enable coupon-kiosk.service
+
+cat <<NEXT
+== next
+1. Import the keys:  sudo -u $user node $app/dist/device/cli/kiosk.js provision import --home $home \\
+     --platform-id P --platform-key platform.pub.pem --merchant-id M --merchant-key merchant.key.pem
+2. Configure the hardware in $home/config.json (docs/operations.md, docs/hardware.md).
+3. Check:  sudo -u $user node $app/dist/device/cli/kiosk.js doctor --home $home
+4. Start:  systemctl start coupon-kiosk; logs: journalctl -u coupon-kiosk -o cat
+NEXT
