@@ -103,7 +103,9 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
   await kiosk.start();
   logger.info({ terminalId: service.home.config.terminalId, home: service.home.paths.home }, 'kiosk ready');
   const ended = endOfInput ? inputEnded(endOfInput).then(() => kiosk.drained()).then(() => stop('input ended')) : new Promise<void>(() => {});
-  await Promise.race([signals, ended]);
+  // a service runs until told to stop, even when no device handle keeps the event loop busy
+  const keepAlive = setInterval(() => {}, 3_600_000);
+  await Promise.race([signals, ended]).finally(() => clearInterval(keepAlive));
   return 0;
 }
 

@@ -96,7 +96,9 @@ function drawWithIcon(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords
   const headH = sum(head);
   const topH = Math.min(geo.contentBottom, Math.max(geo.iconSize, headH));
   drawIcon(bmp, w.icon, 0, pageRow((topH - geo.iconSize) / 2, topH - geo.iconSize), geo.iconSize);
-  let y = 0;
+  // A headline lower than the icon sits on the icon's foot (the check's baseline) when its last row is
+  // blank, else at the top so it does not touch the lines below. Either way on whole pages.
+  let y = head.every((l) => p.leavesBottomRowBlank(l.text, l.style, l.height)) ? floorPage(topH - headH) : 0;
   for (const line of head) {
     if (y + line.height > geo.contentBottom) break;
     p.draw(bmp, line.text, textX, y, line.style, line.height);
@@ -121,7 +123,7 @@ function drawCentered(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords
     lines.push(line);
     used += line.height;
   }
-  let y = pageRow((geo.contentBottom - used) / 2, geo.contentBottom - used);
+  let y = centeredRow(p, lines, geo.contentBottom - used);
   for (const line of lines) {
     const x = Math.max(0, (geo.width - p.measure(line.text, line.style).width) >> 1);
     p.draw(bmp, line.text, x, y, line.style, line.height);
@@ -130,14 +132,33 @@ function drawCentered(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords
 }
 
 /**
- * The page boundary (multiple of 8) nearest to `y`, but not below `max`.
  * Text lines are 8 or 16 px high, so a line starting on a page boundary
- * covers exactly one or two GDDRAM pages; one starting mid-page covers one
- * more, and every byte of that page goes on the bus when the screen changes.
+ * (a multiple of 8) covers exactly one or two GDDRAM pages; one starting
+ * mid-page covers one more, and every byte of that page goes on the bus
+ * when the screen changes.
  */
+function floorPage(y: number): number {
+  return Math.max(0, Math.floor(y / PAGE) * PAGE);
+}
+
+/**
+ * The top row for a centred block of lines with `slack` free rows: the page
+ * boundary at or below the true centre, where the detail lines of verdict
+ * screens are, so the idle prompt shares their pages (fewer bytes on a
+ * verdict change) and the status row below balances it; one page higher when
+ * that would put a line whose last row is inked onto the status row.
+ */
+function centeredRow(p: TextPainter, lines: readonly Line[], slack: number): number {
+  const low = Math.ceil(Math.max(0, slack) / 2 / PAGE) * PAGE;
+  const last = lines[lines.length - 1];
+  const spacer = last && !p.leavesBottomRowBlank(last.text, last.style, last.height) ? 1 : 0;
+  return low + spacer <= slack ? low : floorPage(slack / 2);
+}
+
+/** The page boundary nearest to `y`, but not below `max`. */
 function pageRow(y: number, max: number): number {
   const aligned = Math.round(Math.max(0, y) / PAGE) * PAGE;
-  return aligned <= max ? aligned : Math.max(0, Math.floor(max / PAGE) * PAGE);
+  return aligned <= max ? aligned : floorPage(max);
 }
 
 /**

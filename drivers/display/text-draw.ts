@@ -1,4 +1,4 @@
-import type { Bitmap } from './bitmap.js';
+import { Bitmap } from './bitmap.js';
 import { AsciiFont, BIG_SCALE, SMALL } from './font-ascii.js';
 import { tofu, type Glyph, type GlyphSource } from './glyph.js';
 
@@ -122,6 +122,20 @@ export class TextPainter {
     }
     if (end >= text.length) return text.length;
     return lastSpace > 0 ? lastSpace + 1 : end;
+  }
+
+  /**
+   * Whether the bottom row of the line stays blank. The built-in font's cells
+   * end in blank rows, so its lines can sit right on the next one; Unifont's
+   * CJK glyphs use all 16 rows and need a spacer row below.
+   */
+  leavesBottomRowBlank(text: string, style: TextStyle, lineHeight: number): boolean {
+    const width = this.measure(text, style).width;
+    if (width === 0) return true;
+    const scratch = new Bitmap(width, lineHeight);
+    this.draw(scratch, text, 0, 0, style, lineHeight);
+    for (let x = 0; x < width; x++) if (scratch.get(x, lineHeight - 1)) return false;
+    return true;
   }
 
   /** Draws one line with its top at y in a line `lineHeight` tall; returns the width drawn. */

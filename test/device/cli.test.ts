@@ -88,4 +88,13 @@ describe('kiosk CLI commands', function () {
     assert.match(r.stderr.toString(), /scanner\.serial\.baudRate: must be an integer/);
     assert.match(r.stderr.toString(), /scanner\.serial: set a path|CONFIG_INVALID/);
   });
+
+  it('start with stdin on /dev/null (as under systemd) stays up showing the scanner fault until SIGTERM', async () => {
+    const run = spawnKiosk(['start', '--home', home, '--json', '--display', 'none'], { stdin: 'devnull' });
+    await run.waitFor((e) => e['event'] === 'fault' && e['fault'] === 'SCANNER_DISCONNECTED');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(run.child.exitCode, null, 'still running');
+    run.child.kill('SIGTERM');
+    assert.equal(await run.done, 0);
+  });
 });

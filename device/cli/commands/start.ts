@@ -1,4 +1,6 @@
 /** `kiosk start`: run the kiosk service until SIGTERM/SIGINT (or, on stdin, until the input ends). */
+import { fstatSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { DEMO_HOME, resolveHome } from '../../home.js';
 import { demoInstructions, ensureDemoHome, issueDemoCoupon } from '../../demo.js';
 import type { DisplayMode } from '../../hardware.js';
@@ -63,7 +65,21 @@ export async function run(argv: string[]): Promise<number> {
     ...(display ? { displayMode: display as DisplayMode } : {}),
   });
   if (json) printEvents(service.kiosk);
-  return runService(service, service.hardware.scanner.name === 'stdin' ? process.stdin : undefined);
+  const stopAtEnd = service.hardware.scanner.name === 'stdin' && !stdinIsNullDevice();
+  return runService(service, stopAtEnd ? process.stdin : undefined);
+}
+
+/**
+ * Under systemd stdin is /dev/null: a kiosk whose config names no scanner must
+ * then stay up showing "scanner disconnected", not exit and be restarted in a
+ * loop. A pipe or a file (scripts, tests) still ends the service at its end.
+ */
+function stdinIsNullDevice(): boolean {
+  try {
+    return fstatSync(0).isCharacterDevice() && !isatty(0);
+  } catch {
+    return true; // no stdin at all
+  }
 }
 
 function checkChoice(flag: string, value: string | undefined, allowed: readonly string[]): string | undefined {
