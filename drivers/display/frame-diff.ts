@@ -2,20 +2,24 @@ import type { Bitmap } from './bitmap.js';
 import type { Window } from './ssd1306-protocol.js';
 
 /**
- * Bus bytes a window costs besides its data: a command transaction (address
- * byte, control byte, 6 command bytes) and the data transaction's address and
- * control bytes. Used to decide when two dirty pages are cheaper sent as one
- * window than as two.
+ * Bus time of a window, in bit times (I2C sends 9 bits per byte, the ACK
+ * included). Besides its data a window costs two transactions (start, stop,
+ * address byte each), the command control byte with its 6 address commands,
+ * and the data control byte: 2 × 11 + 9 × 7 + 9 = 94 bits, the time of ~10.4
+ * data bytes. Used to decide when unchanged bytes are cheaper sent along
+ * (a gap of up to 10 columns, two dirty pages under one window) than a new window.
  */
-const WINDOW_OVERHEAD = 2 + 6 + 2;
+const BYTE_BITS = 9;
+const WINDOW_OVERHEAD_BITS = 2 * (1 + BYTE_BITS + 1) + BYTE_BITS * (1 + 6) + BYTE_BITS;
 
 function cost(w: Window): number {
-  return WINDOW_OVERHEAD + (w.col1 - w.col0 + 1) * (w.page1 - w.page0 + 1);
+  return WINDOW_OVERHEAD_BITS + BYTE_BITS * (w.col1 - w.col0 + 1) * (w.page1 - w.page0 + 1);
 }
 
 /**
- * The changed column spans of one page. Two changed runs separated by fewer
- * unchanged columns than a window's overhead are cheaper sent as one span.
+ * The changed column spans of one page, trimmed to changed columns. Two
+ * changed runs are sent as one span when the unchanged columns between them
+ * take less bus time than opening another window.
  */
 function pageSpans(prev: Bitmap, next: Bitmap, page: number): Window[] {
   const base = page * next.width;
@@ -23,7 +27,7 @@ function pageSpans(prev: Bitmap, next: Bitmap, page: number): Window[] {
   for (let col = 0; col < next.width; col++) {
     if (prev.data[base + col] === next.data[base + col]) continue;
     const last = spans[spans.length - 1];
-    if (last && col - last.col1 - 1 < WINDOW_OVERHEAD) last.col1 = col;
+    if (last && BYTE_BITS * (col - last.col1 - 1) < WINDOW_OVERHEAD_BITS) last.col1 = col;
     else spans.push({ col0: col, col1: col, page0: page, page1: page });
   }
   return spans;

@@ -43,6 +43,18 @@ describe('display/frame-diff', () => {
     ]);
   });
 
+  it('sends a gap along while it costs less bus time than a new window (94 bits = 10.4 bytes)', () => {
+    const spans = (gap: number): number => {
+      const a = new Bitmap(128, 8);
+      const b = a.clone();
+      b.set(20, 0);
+      b.set(20 + gap + 1, 0);
+      return dirtyWindows(a, b).length;
+    };
+    assert.equal(spans(10), 1);
+    assert.equal(spans(11), 2);
+  });
+
   it('extracts window bytes in horizontal-addressing order', () => {
     const f = new Bitmap(128, 16);
     f.data[5] = 1;
