@@ -1,4 +1,4 @@
-import { Bitmap } from './bitmap.js';
+import type { Bitmap } from './bitmap.js';
 import { AsciiFont, BIG_SCALE, SMALL } from './font-ascii.js';
 import { tofu, type Glyph, type GlyphSource } from './glyph.js';
 
@@ -130,21 +130,26 @@ export class TextPainter {
    * CJK glyphs use all 16 rows and need a spacer row below.
    */
   leavesBottomRowBlank(text: string, style: TextStyle, lineHeight: number): boolean {
-    const width = this.measure(text, style).width;
-    if (width === 0) return true;
-    const scratch = new Bitmap(width, lineHeight);
-    this.draw(scratch, text, 0, 0, style, lineHeight);
-    for (let x = 0; x < width; x++) if (scratch.get(x, lineHeight - 1)) return false;
-    return true;
+    return this.layout(text, style).every((p) => {
+      const row = lineHeight - 1 - this.top(p, lineHeight);
+      if (row >= p.height) return true;
+      const stride = Math.ceil(p.glyph.width / 8);
+      const at = Math.floor(row / p.scale) * stride;
+      return p.glyph.bits.subarray(at, at + stride).every((b) => b === 0);
+    });
+  }
+
+  /** 8-px ASCII sits low in a 16-px line so its baseline meets Unifont's (row 13). */
+  private top(p: Placed, lineHeight: number): number {
+    const dy = p.height >= lineHeight ? 0 : lineHeight - p.height - (lineHeight >= 16 ? 2 : 0);
+    return Math.max(0, dy);
   }
 
   /** Draws one line with its top at y in a line `lineHeight` tall; returns the width drawn. */
   draw(bmp: Bitmap, text: string, x: number, y: number, style: TextStyle, lineHeight: number): number {
     let cx = x;
     for (const p of this.layout(text, style)) {
-      // 8-px ASCII sits low in a 16-px line so its baseline meets Unifont's (row 13).
-      const dy = p.height >= lineHeight ? 0 : lineHeight - p.height - (lineHeight >= 16 ? 2 : 0);
-      bmp.blit(p.glyph, cx, y + Math.max(0, dy), p.scale);
+      bmp.blit(p.glyph, cx, y + this.top(p, lineHeight), p.scale);
       cx += p.width;
     }
     return cx - x;

@@ -107,10 +107,21 @@ describe('display/layout', () => {
     assert.ok(!today.equals(tomorrow));
   });
 
+  it('puts text on whole pages: the idle prompt inks 2 pages in Chinese (one 16-px line), 3 in English (16 + 8 px)', () => {
+    const inkedPages = (language: Language): number[] => {
+      const b = renderScreen({ kind: 'idle', status: STATUS }, { width: 128, height: 64, language, font: unifont, now: NOW });
+      const pages: number[] = [];
+      for (let page = 0; page < 6; page++) if (b.data.subarray(page * 128, (page + 1) * 128).some((x) => x !== 0)) pages.push(page);
+      return pages;
+    };
+    assert.deepEqual(inkedPages('zh'), [3, 4]);
+    assert.deepEqual(inkedPages('en'), [2, 3, 4]);
+  });
+
   it('fills the progress bar in proportion', () => {
     const bar = (done: number): number => {
       const b = renderScreen({ kind: 'progress', label: 'export', done, total: 100, status: STATUS }, { width: 128, height: 64, language: 'en', font: NO_GLYPHS });
-      return lit(b, 28, 32); // the bar's inside: rows 26..33 on 128×64, below the 24-px icon row
+      return lit(b, 26, 29); // the bar's inside: rows 26..28 on 128×64 (the bar fills page 3, below the 24-px icon row)
     };
     assert.ok(bar(0) < bar(50));
     assert.ok(bar(50) < bar(100));
@@ -136,6 +147,16 @@ describe('display/text-draw', () => {
     assert.equal(lines[0], 'x'.repeat(10));
     assert.ok(lines[1]!.endsWith('…'));
     for (const l of lines) assert.ok(painter.measure(l, 'small').width <= 60);
+  });
+
+  it('knows which lines leave their bottom row blank: the built-in font and boxes do, Unifont CJK does not', async () => {
+    const source = new UnifontSource(FIXTURE_HEX);
+    await source.load();
+    const withUnifont = new TextPainter(source);
+    assert.equal(withUnifont.leavesBottomRowBlank('Ready', 'big', 16), true);
+    assert.equal(withUnifont.leavesBottomRowBlank('No. A7K3', 'small', 8), true);
+    assert.equal(withUnifont.leavesBottomRowBlank('验证成功', 'big', 16), false);
+    assert.equal(painter.leavesBottomRowBlank('验证成功', 'big', 16), true);
   });
 
   it('measures CJK lines as 16 px high with 16-px boxes when no font has them', () => {
