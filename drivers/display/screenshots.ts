@@ -65,6 +65,11 @@ function header(): string {
     'Status line marks (bottom row): signal bars = online, × = offline (none: no uplink configured),',
     '↑N = redemptions waiting for upload, clock! = clock not trusted, barcode× = scanner disconnected.',
     '',
+    'Every text line starts on an 8-pixel page boundary (16-px lines cover exactly two GDDRAM pages, 8-px',
+    'lines one), and the idle prompt sits on the pages where verdicts put their detail lines: the driver',
+    'sends only changed column spans, so idle ↔ ACCEPTED stays under half a full frame on the bus',
+    '(`test/drivers/display/bus-budget.test.ts`, `node dist/bench/run.js display`).',
+    '',
     '',
   ].join('\n');
 }
