@@ -81,10 +81,7 @@ export class Redeemer {
       verdict = this.fault(err, scan ?? { text, textHash, startedAt: receivedAt, nowMs: this.deps.clock.now(), clockWarning: false, floorS: 0 });
     }
     const floorS = scan?.floorS ?? 0;
-    const finish = (): void => {
-      if (verdict.claims && verdict.claims.iat > floorS) this.raiseFloor(verdict.claims);
-      this.audit(verdict);
-    };
+    const finish = (): void => this.audit(verdict, floorS);
     return { verdict, finish };
   }
 
@@ -131,16 +128,6 @@ export class Redeemer {
     return { ...v, redeemedAt: first.at, redeemedBy: first.terminalId };
   }
 
-  /** Only a signature-verified iat raises the floor; the system clock never does. */
-  private raiseFloor(claims: Claims): void {
-    try {
-      this.deps.ledger.raiseTrustedTime(claims.iat, `coupon-iat:${claims.iss}`);
-    } catch (err) {
-      // the verdict stands (a redemption, if any, is committed); the next scan will fault if the ledger is gone
-      this.log.error({ err: errInfo(err) }, 'could not raise the trusted time floor');
-    }
-  }
-
   private verdict(scan: Scan, reason: RedeemVerdict['reason'], message: string, result: Pick<VerifyResult, 'claims' | 'serial'>): RedeemVerdict {
     const v: RedeemVerdict = { kind: 'verdict', reason, message, ...common(scan) };
     if (result.serial !== undefined) v.serial = result.serial;
@@ -156,8 +143,14 @@ export class Redeemer {
     return { kind: 'fault', fault, code, message, ...common(scan) };
   }
 
-  /** Every attempt goes to the scan log: time, reason, serial if known, hash of the text. */
-  private audit(v: Verdict): void {
+  /**
+   * Every attempt goes to the scan log: time, reason, serial if known, hash of
+   * the text. In the same transaction, a signature-verified iat above the floor
+   * raises it (claims are present only once the signature verified); the system
+   * clock never does. A failure here leaves the verdict standing (a redemption,
+   * if any, is committed); the next scan faults if the ledger is gone.
+   */
+  private audit(v: Verdict, floorS: number): void {
     const reason = v.kind === 'fault' ? `FAULT:${v.code}` : v.reason;
     const fields = { reason, serial: v.serial, textHash: v.textHash, latencyMs: v.latencyMs };
     this.log.info(fields, 'scan');
@@ -170,7 +163,7 @@ export class Redeemer {
         latencyMs: v.latencyMs,
         ...(v.claims ? { platformId: v.claims.iss, ctiHex: ctiHex(v.claims) } : {}),
         ...(v.serial !== undefined ? { serial: v.serial } : {}),
-      });
+      }, v.claims && v.claims.iat > floorS ? { t: v.claims.iat, source: `coupon-iat:${v.claims.iss}` } : undefined);
     } catch (err) {
       this.log.error({ err: errInfo(err), reason, serial: v.serial }, 'could not write the scan log');
     }

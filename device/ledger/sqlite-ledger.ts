@@ -111,8 +111,15 @@ export class SqliteLedger implements Ledger {
     return this.guard('addRevocations', () => tx.immediate());
   }
 
-  logScan(s: ScanRecord): void {
-    this.guard('logScan', () => this.st.logScan.run(scanParams(s)));
+  logScan(s: ScanRecord, raise?: { t: number; source: string }): void {
+    const seconds = raise === undefined ? 0 : checkedSeconds(raise.t);
+    const floor = raise === undefined ? 0 : this.trustedTime();
+    const tx = this.db.transaction(() => {
+      this.st.logScan.run(scanParams(s));
+      if (raise !== undefined && seconds > floor) this.raiseTx(seconds, raise.source);
+    });
+    this.guard('logScan', () => tx.immediate());
+    if (seconds > floor) this.logger.debug({ from: floor, to: seconds, source: raise?.source }, 'trusted time raised');
     if (--this.scansUntilPrune <= 0) {
       this.scansUntilPrune = this.pruneEvery;
       const pruned = this.guard('pruneScans', () => this.st.pruneScans.run(this.scanLogLimit).changes);
@@ -131,15 +138,10 @@ export class SqliteLedger implements Ledger {
   }
 
   raiseTrustedTime(t: number, source: string): number {
-    if (!Number.isFinite(t)) throw new RangeError(`trusted time must be a finite number of seconds, got ${t}`);
-    const seconds = Math.floor(t);
+    const seconds = checkedSeconds(t);
     const before = this.trustedTime();
     if (seconds <= before) return before; // the common case: no write, no fsync
-    const tx = this.db.transaction(() => {
-      // max() in SQL: another process may have raised it further since we read it.
-      this.st.raiseMeta.run(TRUSTED_TIME_KEY, seconds);
-      this.st.setMeta.run(TRUSTED_SOURCE_KEY, source);
-    });
+    const tx = this.db.transaction(() => this.raiseTx(seconds, source));
     this.guard('raiseTrustedTime', () => tx.immediate());
     const after = this.trustedTime();
     this.logger.debug({ from: before, to: after, source }, 'trusted time raised'); // most scans raise it: not info
@@ -194,6 +196,12 @@ export class SqliteLedger implements Ledger {
     if (this.db.open) this.db.close();
   }
 
+  /** Inside a transaction. max() in SQL: another process may have raised it further since we read it. */
+  private raiseTx(seconds: number, source: string): void {
+    this.st.raiseMeta.run(TRUSTED_TIME_KEY, seconds);
+    this.st.setMeta.run(TRUSTED_SOURCE_KEY, source);
+  }
+
   private guard<T>(op: string, fn: () => T, fallback: LedgerErrorCode = 'LEDGER_WRITE_FAILED'): T {
     try {
       return fn();
@@ -207,4 +215,9 @@ export class SqliteLedger implements Ledger {
   private read<T>(op: string, fn: () => T): T {
     return this.guard(op, fn, 'LEDGER_OPEN_FAILED');
   }
+}
+
+function checkedSeconds(t: number): number {
+  if (!Number.isFinite(t)) throw new RangeError(`trusted time must be a finite number of seconds, got ${t}`);
+  return Math.floor(t);
 }

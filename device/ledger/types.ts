@@ -57,7 +57,11 @@ export interface Ledger {
   find(platformId: string, ctiHex: string): Redemption | undefined;
   isRevoked(platformId: string, ctiHex: string): boolean;
   addRevocations(platformId: string, ctiHexes: string[], at: number): number;
-  logScan(s: ScanRecord): void;
+  /**
+   * Append to the scan log. With `raise`, the trusted time floor is raised in the
+   * same transaction (one fsync per scan for both); it is never lowered.
+   */
+  logScan(s: ScanRecord, raise?: { t: number; source: string }): void;
   lastScan(): ScanRecord | undefined;
   /** highest trusted time seen, Unix s (0 if none) */
   trustedTime(): number;

@@ -21,6 +21,22 @@ describe('ledger trusted time, revocations and scan log', () => {
     again.close();
   });
 
+  it('logScan with a raise writes the scan and the higher floor in one transaction, never lowering it', () => {
+    const file = tmp.dbPath();
+    const ledger = open(file);
+    ledger.logScan({ at: 1, reason: 'ACCEPTED', textHash: 'aa' }, { t: 1_800_000_000.7, source: 'coupon-iat:p' });
+    assert.equal(ledger.trustedTime(), 1_800_000_000);
+    ledger.logScan({ at: 2, reason: 'EXPIRED', textHash: 'bb' }, { t: 1_700_000_000, source: 'coupon-iat:p' });
+    assert.equal(ledger.trustedTime(), 1_800_000_000, 'never lowered');
+    assert.equal(ledger.counts().scans, 2);
+    assert.throws(() => ledger.logScan({ at: 3, reason: 'ACCEPTED', textHash: 'cc' }, { t: Number.NaN, source: 'x' }), RangeError);
+    assert.equal(ledger.counts().scans, 2, 'nothing written for a bad raise');
+    ledger.close();
+    const again = open(file);
+    assert.equal(again.trustedTime(), 1_800_000_000);
+    again.close();
+  });
+
   it('revocations: added once each, then reported revoked', () => {
     const ledger = open(tmp.dbPath());
     assert.equal(ledger.addRevocations('plat-a', ['01', '02', '02'], 10), 2);
