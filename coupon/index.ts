@@ -14,6 +14,7 @@ export {
   privateKeyToPem,
   publicKeyFromPem,
   publicKeyToPem,
+  toHex,
   type KeyKind,
   type KeyPair,
 } from './keys.js';

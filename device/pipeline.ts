@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { verifyCoupon, type Keyring } from '../coupon/index.js';
+import { toHex, verifyCoupon, type Keyring } from '../coupon/index.js';
 import type { Claims, VerifiedCoupon, VerifyResult } from '../coupon/types.js';
 import type { Clock } from '../drivers/clock/port.js';
 import { LedgerError, type Ledger, type RedeemOutcome } from './ledger/types.js';
@@ -182,5 +182,5 @@ function common(scan: Scan): Pick<Verdict, 'at' | 'latencyMs' | 'clockWarning' |
 }
 
 export function ctiHex(claims: Claims): string {
-  return Buffer.from(claims.cti).toString('hex');
+  return toHex(claims.cti);
 }

@@ -10,7 +10,7 @@
  * a key to the wrong id.
  */
 import { ALG, type PlatformKey, type PlatformTrust, type SignAlg } from '../coupon/types.js';
-import { kidOf, publicKeyFromPem } from '../coupon/index.js';
+import { kidOf, publicKeyFromPem, toHex } from '../coupon/index.js';
 import { ConfigError, ConfigReader, checks, isObj, type Obj } from './config-reader.js';
 import { HomeError } from './home-error.js';
 
@@ -101,7 +101,7 @@ function toPlatformKey(platformId: string, k: TrustKeyJson): PlatformKey {
   } catch (err) {
     throw new HomeError('KEY_INVALID', `trust.json: platform '${platformId}' key ${k.kid}: publicKey is not a valid SPKI PEM`, { cause: err });
   }
-  const actual = Buffer.from(kidOf(publicKey)).toString('hex');
+  const actual = toHex(kidOf(publicKey));
   if (actual !== k.kid) {
     throw new HomeError('KID_MISMATCH', `trust.json: platform '${platformId}' key says kid ${k.kid} but the key's kid is ${actual}`);
   }

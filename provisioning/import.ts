@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { kidOf, privateKeyToPem, publicKeyToPem } from '../coupon/index.js';
+import { kidOf, privateKeyToPem, publicKeyToPem, toHex } from '../coupon/index.js';
 import type { SignAlg } from '../coupon/types.js';
 import { HomeError } from '../device/home-error.js';
 import { homePaths, readTrust } from '../device/home.js';
@@ -44,7 +44,7 @@ export function importKeys(input: ImportInput): ImportResult {
   const merchantKey = merchantPrivateKey(input.merchantKeyPem);
   const paths = homePaths(input.home);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  const platformKid = hex(kidOf(platformKey));
+  const platformKid = toHex(kidOf(platformKey));
   const trustChanged = updateTrust(paths.trust, input, platformKid, platformAlg, publicKeyToPem(platformKey));
   const written = writeMerchantKey(paths.keys, merchantKey);
   return { platformKid, platformAlg, ...written, trustChanged };
@@ -97,7 +97,7 @@ function updateTrust(file: string, input: ImportInput, kid: string, alg: SignAlg
 
 function writeMerchantKey(dir: string, key: KeyObject): Omit<ImportResult, 'platformKid' | 'platformAlg' | 'trustChanged'> {
   ensureDir(dir, 0o700);
-  const merchantKid = hex(kidOf(createPublicKey(key)));
+  const merchantKid = toHex(kidOf(createPublicKey(key)));
   const file = path.join(dir, `merchant-${merchantKid}.pem`);
   const pem = privateKeyToPem(key);
   const same = existsSync(file) && readFileSync(file, 'utf8') === pem;
@@ -110,6 +110,3 @@ function checkId(what: string, id: string): void {
   if (!/^\S{1,128}$/.test(id)) throw new HomeError('PROVISION_INVALID', `${what} ${JSON.stringify(id)} must be 1-128 non-space characters`);
 }
 
-function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}

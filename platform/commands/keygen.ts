@@ -1,5 +1,5 @@
 /** `coupon-platform keygen`: a key pair to files, printing its kid (COUPON-FORMAT.md §4). */
-import { generateKeyPair, kidOf } from '../../coupon/index.js';
+import { generateKeyPair, kidOf, toHex } from '../../coupon/index.js';
 import { parseCommand } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { KEY_KINDS, MIN_RSA_BITS, writeKeyPair, type KeyKind } from '../key-files.js';
@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
   const bits = args.int('bits', MIN_RSA_BITS, 16384, MIN_RSA_BITS);
   const pair = generateKeyPair(kind as KeyKind, bits);
   const files = writeKeyPair(args.required('out'), pair, args.flag('force'));
-  process.stdout.write(Buffer.from(kidOf(pair.publicKey)).toString('hex') + '\n');
+  process.stdout.write(toHex(kidOf(pair.publicKey)) + '\n');
   process.stderr.write(`wrote ${files.privateFile} and ${files.publicFile}\n`);
   return 0;
 }

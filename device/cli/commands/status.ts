@@ -1,4 +1,5 @@
 /** `kiosk status`: what a technician checks first: keys, trusted time, counts, last scan. */
+import { toHex } from '../../../coupon/index.js';
 import type { LoadedHome } from '../../home.js';
 import { loadHome, resolveHome } from '../../home.js';
 import type { Ledger } from '../../ledger/types.js';
@@ -9,7 +10,6 @@ export const summary = 'show keys and their kids, trusted time, ledger counts an
 
 const USAGE = `usage: kiosk status [--home DIR] [--json]`;
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 export async function run(argv: string[]): Promise<number> {
   const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' } });
@@ -36,9 +36,9 @@ export function statusReport(home: LoadedHome, ledger: Ledger | undefined, nowMs
     platforms: home.platforms.map((p) => ({
       id: p.platformId,
       merchantId: p.merchantId,
-      keys: p.keys.map((k) => ({ kid: hex(k.kid), alg: k.alg, notBefore: k.notBefore ?? null, notAfter: k.notAfter ?? null })),
+      keys: p.keys.map((k) => ({ kid: toHex(k.kid), alg: k.alg, notBefore: k.notBefore ?? null, notAfter: k.notAfter ?? null })),
     })),
-    merchantKeys: home.merchantKeys.map((k) => ({ kid: hex(k.kid), kind: k.kind })),
+    merchantKeys: home.merchantKeys.map((k) => ({ kid: toHex(k.kid), kind: k.kind })),
     noKeys: home.platforms.length === 0 || home.merchantKeys.length === 0,
     ledger: ledger ? home.config.ledgerPath : null,
     systemTime: iso(nowMs),
