@@ -10,6 +10,8 @@ export {
   generateKeyPair,
   kidOf,
   kindOf,
+  merchantKeyFrom,
+  signAlgOf,
   privateKeyFromPem,
   privateKeyToPem,
   publicKeyFromPem,

@@ -10,6 +10,8 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
+import { ALG, type MerchantKey, type SignAlg } from './types.js';
+
 export type KeyKind = 'ed25519' | 'x25519' | 'rsa';
 
 export const MIN_RSA_BITS = 2048;
@@ -61,6 +63,25 @@ export function kindOf(key: KeyObject): KeyKind {
     return type;
   }
   throw new KeyError('UNSUPPORTED_KEY_TYPE', `key type '${String(type)}' is not used by this format (ed25519, x25519 or rsa)`);
+}
+
+/**
+ * The signing alg a platform key implies (§2): Ed25519 → EdDSA (-8), RSA →
+ * PS256 (-37). KeyError for a key that cannot sign coupons (X25519, small RSA).
+ */
+export function signAlgOf(key: KeyObject): SignAlg {
+  const kind = kindOf(key);
+  if (kind === 'ed25519') return ALG.EdDSA;
+  if (kind === 'rsa') return ALG.PS256;
+  throw new KeyError('UNSUPPORTED_KEY_TYPE', `a platform signing key must be Ed25519 or RSA, not ${kind}`);
+}
+
+/** A merchant decryption key (§4: X25519 or RSA ≥ 2048) with its kid; KeyError for any other. */
+export function merchantKeyFrom(privateKey: KeyObject): MerchantKey {
+  if (privateKey.type !== 'private') throw new KeyError('UNSUPPORTED_KEY_TYPE', 'a merchant key must be a private key (a public key cannot decrypt coupons)');
+  const kind = kindOf(privateKey);
+  if (kind === 'ed25519') throw new KeyError('UNSUPPORTED_KEY_TYPE', 'a merchant key must be X25519 or RSA, not ed25519');
+  return { kid: kidOf(privateKey), kind, privateKey };
 }
 
 export function rsaBitsOf(key: KeyObject): number {

@@ -3,11 +3,10 @@
  * directory, each file 0600. A key that group or others can read is refused
  * with the chmod that fixes it: a leaked merchant key lets anyone read coupons.
  */
-import { createPublicKey } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MerchantKey } from '../coupon/types.js';
-import { kidOf, privateKeyFromPem } from '../coupon/index.js';
+import { KeyError, merchantKeyFrom, privateKeyFromPem } from '../coupon/index.js';
 import { HomeError } from './home-error.js';
 
 /** Load every *.pem in dir (missing dir = no keys). */
@@ -25,18 +24,12 @@ export function loadMerchantKeys(dir: string): MerchantKey[] {
 
 function loadKeyFile(file: string): MerchantKey {
   checkMode(file, 0o077, `chmod 600 ${file}`);
-  let privateKey;
   try {
-    privateKey = privateKeyFromPem(readFileSync(file, 'utf8'));
+    return merchantKeyFrom(privateKeyFromPem(readFileSync(file, 'utf8')));
   } catch (err) {
-    throw new HomeError('KEY_INVALID', `${file}: not a PKCS#8 private key PEM`, { cause: err });
+    if (!(err instanceof KeyError)) throw err;
+    throw new HomeError('KEY_INVALID', `${file}: ${err.code === 'BAD_PEM' ? 'not a PKCS#8 private key PEM' : err.message}`, { cause: err });
   }
-  const kind = privateKey.asymmetricKeyType;
-  if (kind !== 'x25519' && kind !== 'rsa') {
-    throw new HomeError('KEY_INVALID', `${file}: a merchant key must be X25519 or RSA, not ${kind ?? 'unknown'}`);
-  }
-  const publicKey = createPublicKey(privateKey);
-  return { kid: kidOf(publicKey), kind, privateKey };
 }
 
 /** Refuse a file or directory whose mode has any of the forbidden bits (POSIX only). */

@@ -9,8 +9,9 @@
  * Loading checks every kid against its key, so a hand-edited file cannot bind
  * a key to the wrong id.
  */
+import type { KeyObject } from 'node:crypto';
 import { ALG, type PlatformKey, type PlatformTrust, type SignAlg } from '../coupon/types.js';
-import { kidOf, publicKeyFromPem, toHex } from '../coupon/index.js';
+import { kidOf, publicKeyFromPem, signAlgOf, toHex } from '../coupon/index.js';
 import { ConfigError, ConfigReader, checks, isObj, type Obj } from './config-reader.js';
 import { HomeError } from './home-error.js';
 
@@ -105,7 +106,7 @@ function toPlatformKey(platformId: string, k: TrustKeyJson): PlatformKey {
   if (actual !== k.kid) {
     throw new HomeError('KID_MISMATCH', `trust.json: platform '${platformId}' key says kid ${k.kid} but the key's kid is ${actual}`);
   }
-  const expected = algOfKeyType(publicKey.asymmetricKeyType);
+  const expected = signAlgOrUndefined(publicKey);
   if (expected !== k.alg) {
     throw new HomeError('KEY_INVALID', `trust.json: platform '${platformId}' key ${k.kid}: alg ${k.alg} does not fit a ${publicKey.asymmetricKeyType} key`);
   }
@@ -115,9 +116,10 @@ function toPlatformKey(platformId: string, k: TrustKeyJson): PlatformKey {
   return out;
 }
 
-/** The signing alg implied by a key type: Ed25519 → EdDSA (-8), RSA → PS256 (-37). */
-export function algOfKeyType(type: string | undefined): SignAlg | undefined {
-  if (type === 'ed25519') return ALG.EdDSA;
-  if (type === 'rsa') return ALG.PS256;
-  return undefined;
+function signAlgOrUndefined(publicKey: KeyObject): SignAlg | undefined {
+  try {
+    return signAlgOf(publicKey);
+  } catch {
+    return undefined;
+  }
 }

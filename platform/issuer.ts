@@ -2,9 +2,9 @@
  * What `issue` and `batch` share: the key and claims flags, and turning them
  * into a function that seals one set of claims into coupon text.
  */
-import { createPublicKey, randomBytes } from 'node:crypto';
-import { issueCoupon, kidOf } from '../coupon/index.js';
-import { ALG, type Claims, type ContentAlg, type SignAlg } from '../coupon/types.js';
+import { randomBytes } from 'node:crypto';
+import { issueCoupon, kidOf, signAlgOf } from '../coupon/index.js';
+import { ALG, type Claims, type ContentAlg } from '../coupon/types.js';
 import type { Args, OptionSpecs } from './args.js';
 import { CliError } from './cli-error.js';
 import { readClaims, readJsonClaims, type ClaimsTemplate } from './claims-input.js';
@@ -50,8 +50,7 @@ export interface Issuer {
 
 function signer(file: string) {
   const privateKey = readPrivateKey(file, 'platform signing key', ['ed25519', 'rsa']);
-  const alg: SignAlg = privateKey.asymmetricKeyType === 'rsa' ? ALG.PS256 : ALG.EdDSA;
-  return { kid: kidOf(createPublicKey(privateKey)), alg, privateKey };
+  return { kid: kidOf(privateKey), alg: signAlgOf(privateKey), privateKey };
 }
 
 function recipient(file: string) {

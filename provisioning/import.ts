@@ -6,11 +6,11 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { kidOf, privateKeyToPem, publicKeyToPem, toHex } from '../coupon/index.js';
+import { KeyError, kidOf, merchantKeyFrom, privateKeyToPem, publicKeyToPem, signAlgOf, toHex } from '../coupon/index.js';
 import type { SignAlg } from '../coupon/types.js';
 import { HomeError } from '../device/home-error.js';
 import { homePaths, readTrust } from '../device/home.js';
-import { algOfKeyType, type TrustJson } from '../device/trust-store.js';
+import type { TrustJson } from '../device/trust-store.js';
 import { ensureDir, writeFileAtomic } from './atomic-write.js';
 
 export interface ImportInput {
@@ -37,10 +37,7 @@ export function importKeys(input: ImportInput): ImportResult {
   checkId('platform id', input.platformId);
   checkId('merchant id', input.merchantId);
   const platformKey = platformPublicKey(input.platformKeyPem);
-  const platformAlg = algOfKeyType(platformKey.asymmetricKeyType);
-  if (platformAlg === undefined) {
-    throw new HomeError('PROVISION_INVALID', `platform key must be Ed25519 or RSA, not ${platformKey.asymmetricKeyType ?? 'unknown'}`);
-  }
+  const platformAlg = asProvisionError('platform key', () => signAlgOf(platformKey));
   const merchantKey = merchantPrivateKey(input.merchantKeyPem);
   const paths = homePaths(input.home);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
@@ -65,13 +62,18 @@ function merchantPrivateKey(pem: string): KeyObject {
   } catch (err) {
     throw new HomeError('PROVISION_INVALID', 'merchant key: not a PEM private key (a public key cannot decrypt coupons)', { cause: err });
   }
-  const type = key.asymmetricKeyType;
-  if (type !== 'x25519' && type !== 'rsa') {
-    throw new HomeError('PROVISION_INVALID', `merchant key must be X25519 or RSA, not ${type ?? 'unknown'}`);
-  }
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (type === 'rsa' && bits < 2048) throw new HomeError('PROVISION_INVALID', `merchant RSA key has ${bits} bits; at least 2048 are required`);
+  asProvisionError('merchant key', () => merchantKeyFrom(key));
   return key;
+}
+
+/** The format's key rules (coupon/keys.ts) as provisioning errors naming the key. */
+function asProvisionError<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof KeyError) throw new HomeError('PROVISION_INVALID', `${what}: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 /** Add or update the platform in trust.json; returns whether the file changed. */

@@ -4,10 +4,10 @@
  * platform public keys each tagged with its platform id, plus this merchant's
  * id at each platform. Every problem names the flag and the file.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+
 import { readFileSync } from 'node:fs';
-import { Keyring, kidOf, privateKeyFromPem, publicKeyFromPem } from '../../coupon/index.js';
-import { ALG, type MerchantKey, type PlatformTrust, type SignAlg } from '../../coupon/types.js';
+import { Keyring, kidOf, merchantKeyFrom, privateKeyFromPem, publicKeyFromPem, signAlgOf } from '../../coupon/index.js';
+import type { MerchantKey, PlatformTrust } from '../../coupon/types.js';
 
 export class KeyFileError extends Error {
   override readonly name = 'KeyFileError';
@@ -22,7 +22,7 @@ export interface KeyFilesSpec {
   merchantIds: string[];
 }
 
-function readKey(flag: string, file: string, parse: (pem: string) => KeyObject): KeyObject {
+function readKey<T>(flag: string, file: string, parse: (pem: string) => T): T {
   let pem: string;
   try {
     pem = readFileSync(file, 'utf8');
@@ -37,10 +37,7 @@ function readKey(flag: string, file: string, parse: (pem: string) => KeyObject):
 }
 
 function merchantKey(file: string): MerchantKey {
-  const privateKey = readKey('--merchant-key', file, privateKeyFromPem);
-  const kind = privateKey.asymmetricKeyType;
-  if (kind !== 'x25519' && kind !== 'rsa') throw new KeyFileError(`--merchant-key ${file}: a merchant key must be X25519 or RSA, not ${kind ?? 'unknown'}`);
-  return { kid: kidOf(createPublicKey(privateKey)), kind, privateKey };
+  return readKey('--merchant-key', file, (pem) => merchantKeyFrom(privateKeyFromPem(pem)));
 }
 
 /** Split `KEY=VALUE` at the first '='; both sides must be non-empty. */
@@ -48,12 +45,6 @@ export function splitPair(flag: string, value: string): [string, string] {
   const i = value.indexOf('=');
   if (i <= 0 || i === value.length - 1) throw new KeyFileError(`${flag} must be PLATFORM_ID=..., not '${value}'`);
   return [value.slice(0, i), value.slice(i + 1)];
-}
-
-function signAlg(key: KeyObject, file: string): SignAlg {
-  if (key.asymmetricKeyType === 'ed25519') return ALG.EdDSA;
-  if (key.asymmetricKeyType === 'rsa') return ALG.PS256;
-  throw new KeyFileError(`--platform-key ${file}: a platform key must be Ed25519 or RSA, not ${key.asymmetricKeyType ?? 'unknown'}`);
 }
 
 function platforms(spec: KeyFilesSpec): PlatformTrust[] {
@@ -68,9 +59,12 @@ function platforms(spec: KeyFilesSpec): PlatformTrust[] {
     const [platformId, file] = splitPair('--platform-key', v);
     const merchantId = merchantIdOf.get(platformId);
     if (merchantId === undefined) throw new KeyFileError(`--platform-key ${v}: no --merchant-id ${platformId}=MERCHANT_ID says who this merchant is at '${platformId}'`);
-    const publicKey = readKey('--platform-key', file, publicKeyFromPem);
+    const { publicKey, alg } = readKey('--platform-key', file, (pem) => {
+      const key = publicKeyFromPem(pem);
+      return { publicKey: key, alg: signAlgOf(key) };
+    });
     const platform = byId.get(platformId) ?? { platformId, merchantId, keys: [] };
-    platform.keys.push({ kid: kidOf(publicKey), alg: signAlg(publicKey, file), publicKey });
+    platform.keys.push({ kid: kidOf(publicKey), alg, publicKey });
     byId.set(platformId, platform);
   }
   for (const platformId of merchantIdOf.keys()) {

@@ -5,17 +5,36 @@ import {
   generateKeyPair,
   kidOf,
   kindOf,
+  merchantKeyFrom,
   privateKeyFromPem,
   privateKeyToPem,
   publicKeyFromPem,
   publicKeyToPem,
+  signAlgOf,
 } from '../../coupon/keys.js';
+import { ALG } from '../../coupon/types.js';
 import { fromHex, toHex } from './helpers.js';
 import { rsaPair } from './fixtures.js';
 
 const isKeyError = (code: string) => (e: unknown) => e instanceof KeyError && e.code === code;
 
 describe('coupon/keys', () => {
+  it('signAlgOf: Ed25519 → EdDSA, RSA → PS256; an X25519 key cannot sign coupons', () => {
+    assert.equal(signAlgOf(generateKeyPair('ed25519').publicKey), ALG.EdDSA);
+    assert.equal(signAlgOf(rsaPair().privateKey), ALG.PS256);
+    assert.throws(() => signAlgOf(generateKeyPair('x25519').publicKey), isKeyError('UNSUPPORTED_KEY_TYPE'));
+  });
+
+  it('merchantKeyFrom: X25519 or RSA private keys with their kid; not Ed25519, not a public key', () => {
+    const x = generateKeyPair('x25519');
+    const m = merchantKeyFrom(x.privateKey);
+    assert.equal(m.kind, 'x25519');
+    assert.equal(toHex(m.kid), toHex(kidOf(x.publicKey)));
+    assert.equal(merchantKeyFrom(rsaPair().privateKey).kind, 'rsa');
+    assert.throws(() => merchantKeyFrom(generateKeyPair('ed25519').privateKey), isKeyError('UNSUPPORTED_KEY_TYPE'));
+    assert.throws(() => merchantKeyFrom(x.publicKey), isKeyError('UNSUPPORTED_KEY_TYPE'));
+  });
+
   it('computes an Ed25519 kid over the 32 raw bytes (RFC 8032 §7.1 test 1 key)', () => {
     const raw = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
     const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.concat([fromHex('302a300506032b6570032100'), raw]).toString('base64')}\n-----END PUBLIC KEY-----\n`;

@@ -69,7 +69,7 @@ describe('provisioning/import', () => {
 
   it('refuses an X25519 platform key and a public merchant key', () => {
     const keys = makeKeys();
-    assert.throws(() => importKeys(input(dir, keys, publicKeyToPem(keys.merchant.publicKey))), /platform key must be Ed25519 or RSA, not x25519/);
+    assert.throws(() => importKeys(input(dir, keys, publicKeyToPem(keys.merchant.publicKey))), /platform signing key must be Ed25519 or RSA, not x25519/);
     assert.throws(() => importKeys({ ...input(dir, keys), merchantKeyPem: publicKeyToPem(keys.merchant.publicKey) }), /merchant key: not a PEM private key/);
   });
 
