@@ -97,4 +97,12 @@ describe('kiosk CLI commands', function () {
     run.child.kill('SIGTERM');
     assert.equal(await run.done, 0);
   });
+
+  it('redeem frames stdin like the kiosk scanner: CR endings, blank lines dropped, an overlong line cut and rejected', () => {
+    const a = issue(keys);
+    const out = kiosk(['redeem', '--home', home, '-'], `${'A'.repeat(10_000)}\r\r\n${a}\r`).trim().split('\n');
+    const events = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(events.map((e) => e['reason']), ['NOT_A_COUPON', 'ACCEPTED']);
+    assert.match(String(events[0]?.['message']), /4097 characters/);
+  });
 });

@@ -1,5 +1,5 @@
 /** `kiosk redeem`: the same pipeline as the service, without hardware, one JSON event per input line. */
-import { createInterface } from 'node:readline';
+import { StdinScanner } from '../../../drivers/scanner/stdin.js';
 import { systemClock } from '../../../drivers/clock/port.js';
 import { loadHome, resolveHome } from '../../home.js';
 import { createLogger } from '../../logger.js';
@@ -38,9 +38,23 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const text = parsed.positionals[0];
     if (text !== undefined && text !== '-') answer(text);
-    else for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) if (line.length > 0) answer(line);
+    else await eachScan(process.stdin, answer);
   } finally {
     ledger.close();
   }
   return faults > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * Lines framed exactly as the kiosk's stdin scanner frames them (CR, LF or
+ * CRLF; empty lines dropped; an overlong line cut to 4,097 characters so it is
+ * rejected as too long, with bounded memory), until the input ends.
+ */
+async function eachScan(input: NodeJS.ReadableStream, onLine: (text: string) => void): Promise<void> {
+  const scanner = new StdinScanner({ input });
+  const ended = new Promise<void>((resolve) => scanner.on('state', (s) => s === 'disconnected' && resolve()));
+  scanner.on('line', onLine);
+  await scanner.start();
+  await ended;
+  await scanner.stop();
 }
