@@ -166,8 +166,17 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     }
     this.setFault('DISK_FULL', false, '');
     this.setFault('LEDGER_ERROR', false, '');
-    if (v.reason === 'ACCEPTED') this.pending++;
+    if (v.reason === 'ACCEPTED') this.refreshPending();
     if (v.clockWarning !== this.clockWarning) this.setClockWarning(v.clockWarning);
+  }
+
+  /** The pending-upload count is the ledger's (a maintained tally, cheap to read), never a second counter here. */
+  private refreshPending(): void {
+    try {
+      this.pending = this.deps.ledger.counts().pendingUpload;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not read the pending-upload count');
+    }
   }
 
   /** Start-up checks: keys, clock, ledger counts. */
