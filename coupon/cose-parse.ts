@@ -4,7 +4,7 @@
  * MALFORMED for anything the format does not allow, UNSUPPORTED_ALGORITHM for
  * a well-placed alg outside the format.
  */
-import type { CborValue } from './cbor.js';
+import type { CborMap, CborValue } from './cbor.js';
 import { coseShape } from './cose-shape.js';
 import { COSE_KEY, GCM_TAG_BYTES, HEADER, IV_BYTES, X25519_BYTES } from './cose.js';
 import { Rejection, malformed } from './rejection.js';
@@ -22,6 +22,8 @@ export interface RecipientParts {
 
 export interface EncryptParts {
   bodyProtected: Uint8Array;
+  /** the decoded protected header, for labels beside alg */
+  bodyHeader: CborMap;
   contentAlg: ContentAlg;
   iv: Uint8Array;
   ciphertext: Uint8Array;
@@ -48,10 +50,11 @@ function unsupported(alg: number, what: string): Rejection {
   return new Rejection('UNSUPPORTED_ALGORITHM', `${what} alg ${alg} is not supported by this format`);
 }
 
-export function parseEncrypt(content: CborValue): EncryptParts {
+/** `bodyLabels`: the labels the body's protected header may hold (the coupon: alg only). */
+export function parseEncrypt(content: CborValue, bodyLabels: readonly number[] = [HEADER.alg]): EncryptParts {
   const [p, u, ct, recipients] = array(content, 4, 'COSE_Encrypt');
   const body = protectedMap(p!, 'COSE_Encrypt protected header');
-  onlyLabels(body.map, [HEADER.alg], 'COSE_Encrypt protected header');
+  onlyLabels(body.map, bodyLabels, 'COSE_Encrypt protected header');
   const alg = algValue(body.map.get(HEADER.alg), 'content');
   const unprotected = map(u!, 'COSE_Encrypt unprotected header');
   if (unprotected.has(HEADER.alg)) throw malformed('content alg must be in the protected header only');
@@ -63,7 +66,7 @@ export function parseEncrypt(content: CborValue): EncryptParts {
   const list = array(recipients!, 1, 'recipients');
   const recipient = parseRecipient(list[0]!);
   if (alg !== ALG.A128GCM && alg !== ALG.A256GCM) throw unsupported(alg, 'content');
-  return { bodyProtected: body.bytes, contentAlg: alg, iv, ciphertext, recipient };
+  return { bodyProtected: body.bytes, bodyHeader: body.map, contentAlg: alg, iv, ciphertext, recipient };
 }
 
 function parseRecipient(v: CborValue): RecipientParts {
