@@ -6,6 +6,7 @@ import { REQUEST_SIGNATURE_CODES, RESPONSE_SIGNATURE_CODES } from '../../protoco
 import { MERCHANT_KEYS_CODES } from '../../protocol/merchant-keys.js';
 import { PASSPHRASE_CODES } from '../../protocol/passphrase.js';
 import { SEALED_CODES } from '../../protocol/sealed.js';
+import { SETUP_CODE_CODES } from '../../protocol/setup-code.js';
 import { DOCUMENT_CODES } from '../../protocol/signed-document.js';
 
 const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/protocol.md');
@@ -18,6 +19,7 @@ describe('docs/protocol.md', () => {
     ['signed document', DOCUMENT_CODES],
     ['merchant-key payload', MERCHANT_KEYS_CODES],
     ['sealed delivery', SEALED_CODES],
+    ['setup code', SETUP_CODE_CODES],
     ['passphrase envelope', [...PASSPHRASE_CODES, 'PASSPHRASE_TOO_SHORT', 'PASSPHRASE_TOO_LONG']],
   ];
   for (const [what, codes] of lists) {
