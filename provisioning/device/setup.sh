@@ -86,6 +86,9 @@ run udevadm control --reload-rules
 run udevadm trigger
 
 echo "== systemd"
+# the unit's DeviceAllow= needs these drivers loaded before it starts
+render "$here/coupon-kiosk-modules.conf" /etc/modules-load.d/coupon-kiosk.conf
+run systemctl restart systemd-modules-load.service
 render "$here/coupon-kiosk.service" /etc/systemd/system/coupon-kiosk.service
 run systemctl daemon-reload
 run systemctl enable coupon-kiosk.service

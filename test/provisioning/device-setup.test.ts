@@ -20,6 +20,7 @@ describe('provisioning/device/setup.sh', () => {
       /npm --prefix \S+ ci/,
       /install -d -m 0700 -o till7 -g till7 \/srv\/kiosk-test-home/,
       /render .*70-coupon-kiosk.rules -> \/etc\/udev\/rules.d\/70-coupon-kiosk.rules/,
+      /render .*coupon-kiosk-modules.conf -> \/etc\/modules-load.d\/coupon-kiosk.conf/,
       /render .*coupon-kiosk.service -> \/etc\/systemd\/system\/coupon-kiosk.service/,
       /systemctl enable coupon-kiosk.service/,
       /kiosk.js doctor --home \/srv\/kiosk-test-home/,
