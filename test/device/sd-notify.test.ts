@@ -45,9 +45,9 @@ describe('ServiceNotifier (sd_notify)', () => {
     notifier.start();
     await sleep(5);
     assert.deepEqual(sent[0], ['READY=1', 'STATUS=ready, scanner: connected, sync: none, pending: 0']);
-    await sleep(180);
+    await sleep(300);
     const pings = sent.filter((d) => d.includes('WATCHDOG=1')).length;
-    assert.ok(pings >= 2 && pings <= 4, `${pings} pings in 180 ms at 50 ms`);
+    assert.ok(pings >= 2 && pings <= 6, `${pings} pings in 300 ms at 50 ms`);
     await notifier.stop();
     assert.deepEqual(sent.at(-1), ['STOPPING=1']);
     const count = sent.length;
@@ -194,8 +194,9 @@ describe('ServiceNotifier through systemd-notify to a real NOTIFY_SOCKET', funct
     await sleep(600);
     await notifier.stop();
     const pings = r.messages.filter((d) => d.fields['WATCHDOG'] === '1').map((d) => d.at);
-    // a ping sent just before the block may land in its first moments; none after that
-    assert.deepEqual(pings.filter((at) => at > blockedFrom + 200 && at < blockedTo), []);
+    // a systemd-notify started just before the block may still land during it; a pinger
+    // off the event loop (a worker, a child's timer) would have sent about ten
+    assert.ok(pings.filter((at) => at > blockedFrom && at < blockedTo).length <= 1, JSON.stringify(pings));
     assert.ok(pings.some((at) => at > blockedTo), 'pings resume once the loop runs again');
   });
 });
