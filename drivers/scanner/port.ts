@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
+import { MAX_TEXT_CHARS } from '../../coupon/base64.js';
 
 /** Longest coupon text the format accepts (COUPON-FORMAT.md §5). */
-export const MAX_SCAN_CHARS = 4096;
+export const MAX_SCAN_CHARS = MAX_TEXT_CHARS;
 
 export type ScannerState = 'connected' | 'disconnected';
 

@@ -98,6 +98,24 @@ describe('kiosk CLI commands', function () {
     assert.equal(await run.done, 0);
   });
 
+  it('redeem, start and verify agree: a coupon padded past the 4,096 cap is NOT_A_COUPON, never ACCEPTED', async () => {
+    const f = writeKeyFiles(dir, keys);
+    const padded = `${issue(keys)}${' '.repeat(5000)}JUNK`;
+    const redeemed = JSON.parse(kiosk(['redeem', '--home', home, '-'], padded + '\n')) as Record<string, unknown>;
+    const verified = JSON.parse(
+      kiosk(['verify', '--merchant-key', f.merchantKey, '--platform-key', `test-platform=${f.platformPub}`, '--merchant-id', 'test-platform=test-merchant', '-'], padded + '\n'),
+    ) as Record<string, unknown>;
+    const run = spawnKiosk(['start', '--home', home, '--simulate', '--display', 'none', '--json']);
+    run.child.stdin.end(padded + '\n');
+    assert.equal(await run.done, 0);
+    const started = run.events.find((e) => e['event'] === 'verdict');
+    for (const [what, reason] of [['redeem', redeemed['reason']], ['verify', verified['reason']], ['start', started?.['reason']]]) {
+      assert.equal(reason, 'NOT_A_COUPON', String(what));
+    }
+    assert.match(String(redeemed['message']), /more than 4096/);
+    assert.match(String(verified['message']), /more than 4096/);
+  });
+
   it('redeem frames stdin like the kiosk scanner: CR endings, blank lines dropped, an overlong line cut and rejected', () => {
     const a = issue(keys);
     const out = kiosk(['redeem', '--home', home, '-'], `${'A'.repeat(10_000)}\r\r\n${a}\r`).trim().split('\n');
