@@ -3,17 +3,14 @@
  * the keyring, the clock and the hardware, and wires them into a Kiosk.
  * Everything below receives its dependencies.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../drivers/clock/port.js';
-import type { KioskConfig } from './config.js';
 import { createHardware, type DisplayMode, type Hardware } from './hardware.js';
 import { loadHome, type LoadedHome } from './home.js';
+import { openHomeLedger } from './home-ledger.js';
 import { Kiosk } from './kiosk.js';
-import { openLedger } from './ledger/sqlite-ledger.js';
-import { LedgerError, type Ledger } from './ledger/types.js';
 import { createLogger, type Logger } from './logger.js';
 import { Redeemer } from './pipeline.js';
-import { unavailableLedger } from './unavailable-ledger.js';
+import { ReopeningLedger } from './reopening-ledger.js';
 
 export interface ServiceOptions {
   home: string;
@@ -45,7 +42,7 @@ export function buildService(opts: ServiceOptions): Service {
   const home = loadHome(opts.home, opts.overrides ? { overrides: opts.overrides } : {});
   const { config } = home;
   const clock = opts.clock ?? systemClock;
-  const ledger = openLedgerOrFault(config, logger);
+  const ledger = openLedgerOrFault(home, logger);
   const stdout = opts.stdout ?? process.stdout;
   const hardware = createHardware(config, {
     logger,
@@ -62,22 +59,13 @@ export function buildService(opts: ServiceOptions): Service {
 
 /**
  * A ledger that cannot be opened does not stop the service: the kiosk starts,
- * shows the fault and answers every scan with it (no ACCEPTED is possible).
+ * shows the fault, answers every scan with it (no ACCEPTED is possible), and
+ * opens the ledger as soon as it can (device/reopening-ledger.ts).
  */
-export function openLedgerOrFault(config: Readonly<KioskConfig>, logger: Logger): Ledger {
-  const marker = `${config.ledgerPath}.created`;
-  try {
-    const ledger = openLedger(config.ledgerPath, { logger, mustExist: existsSync(marker) });
-    if (!existsSync(marker)) writeMarker(marker, logger);
-    return ledger;
-  } catch (err) {
-    if (err instanceof LedgerError && err.code === 'LEDGER_OPEN_FAILED' && existsSync(marker) && !existsSync(config.ledgerPath)) {
-      err = lostLedger(config.ledgerPath, marker, err);
-    }
-    if (!(err instanceof LedgerError)) throw err;
-    logger.error({ err: { code: err.code, message: err.message }, path: config.ledgerPath }, 'ledger unavailable');
-    return unavailableLedger(err);
-  }
+export function openLedgerOrFault(home: Pick<LoadedHome, 'paths' | 'config'>, logger: Logger): ReopeningLedger {
+  const ledger = new ReopeningLedger(() => openHomeLedger(home.paths, home.config, { logger }), { logger });
+  ledger.connect();
+  return ledger;
 }
 
 /**
@@ -112,27 +100,4 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
 function inputEnded(input: NodeJS.ReadableStream): Promise<void> {
   // a macrotask later, so the scanner's own 'end' handler has flushed the last line first
   return new Promise((resolve) => input.once('end', () => setImmediate(resolve)));
-}
-
-/**
- * The ledger is what stops a coupon being used twice: a kiosk that has had one
- * must not quietly start a new, empty one because the file vanished (a wiped
- * SD card, a wrong --home). The marker next to it says a ledger was created.
- */
-function lostLedger(file: string, marker: string, cause: LedgerError): LedgerError {
-  const since = readFileSync(marker, 'utf8').trim();
-  return new LedgerError(
-    'LEDGER_OPEN_FAILED',
-    `ledger ${file} is missing, but this kiosk has had one since ${since}: restore it from a backup; ` +
-      `only if it is truly lost, delete ${marker} to start an empty ledger (coupons redeemed before could then be accepted again)`,
-    { cause },
-  );
-}
-
-function writeMarker(marker: string, logger: Logger): void {
-  try {
-    writeFileSync(marker, `${new Date().toISOString()}\n`, { mode: 0o644 });
-  } catch (err) {
-    logger.warn({ err: String(err), marker }, 'cannot write the ledger marker: a lost ledger would not be noticed');
-  }
 }

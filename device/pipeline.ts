@@ -15,6 +15,7 @@ import type { Clock } from '../drivers/clock/port.js';
 import { LedgerError, type Ledger, type RedeemOutcome } from './ledger/types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
+import { couponRaise } from './trusted-time.js';
 import type { FaultVerdict, RedeemVerdict, Verdict } from './verdict.js';
 
 export interface RedeemerDeps {
@@ -33,6 +34,8 @@ interface Scan {
   clockWarning: boolean;
   /** the trusted floor read at the start, Unix s */
   floorS: number;
+  /** the system clock at the start, Unix ms */
+  systemMs: number;
 }
 
 export class Redeemer {
@@ -78,10 +81,13 @@ export class Redeemer {
       scan = this.begin(text, textHash, receivedAt);
       verdict = this.check(scan);
     } catch (err) {
-      verdict = this.fault(err, scan ?? { text, textHash, startedAt: receivedAt, nowMs: this.deps.clock.now(), clockWarning: false, floorS: 0 });
+      const systemMs = this.deps.clock.now();
+      verdict = this.fault(err, scan ?? { text, textHash, startedAt: receivedAt, nowMs: systemMs, clockWarning: false, floorS: 0, systemMs });
     }
-    const floorS = scan?.floorS ?? 0;
-    const finish = (): void => this.audit(verdict, floorS);
+    const raise = verdict.kind === 'verdict' && verdict.reason === 'ACCEPTED' && verdict.claims && scan
+      ? couponRaise(verdict.claims, Math.floor(scan.systemMs / 1000), scan.floorS, this.log)
+      : undefined;
+    const finish = (): void => this.audit(verdict, raise);
     return { verdict, finish };
   }
 
@@ -92,7 +98,7 @@ export class Redeemer {
     const floorMs = floorS * 1000;
     const clockWarning = systemMs < floorMs;
     if (clockWarning !== this.clockWarned) this.noteClock(clockWarning, systemMs, floorMs);
-    return { text, textHash, startedAt, nowMs: Math.max(systemMs, floorMs), clockWarning, floorS };
+    return { text, textHash, startedAt, nowMs: Math.max(systemMs, floorMs), clockWarning, floorS, systemMs };
   }
 
   private check(scan: Scan): Verdict {
@@ -145,12 +151,13 @@ export class Redeemer {
 
   /**
    * Every attempt goes to the scan log: time, reason, serial if known, hash of
-   * the text. In the same transaction, a signature-verified iat above the floor
-   * raises it (claims are present only once the signature verified); the system
-   * clock never does. A failure here leaves the verdict standing (a redemption,
-   * if any, is committed); the next scan faults if the ledger is gone.
+   * the text. In the same transaction, an ACCEPTED coupon's iat raises the
+   * trusted floor, bounded (device/trusted-time.ts); a refused coupon never
+   * does, nor does the system clock. A failure here leaves the verdict
+   * standing (a redemption, if any, is committed); the next scan faults if the
+   * ledger is gone.
    */
-  private audit(v: Verdict, floorS: number): void {
+  private audit(v: Verdict, raise: { t: number; source: string } | undefined): void {
     const reason = v.kind === 'fault' ? `FAULT:${v.code}` : v.reason;
     const fields = { reason, serial: v.serial, textHash: v.textHash, latencyMs: v.latencyMs };
     this.log.info(fields, 'scan');
@@ -163,7 +170,7 @@ export class Redeemer {
         latencyMs: v.latencyMs,
         ...(v.claims ? { platformId: v.claims.iss, ctiHex: ctiHex(v.claims) } : {}),
         ...(v.serial !== undefined ? { serial: v.serial } : {}),
-      }, v.claims && v.claims.iat > floorS ? { t: v.claims.iat, source: `coupon-iat:${v.claims.iss}` } : undefined);
+      }, raise);
     } catch (err) {
       this.log.error({ err: errInfo(err), reason, serial: v.serial }, 'could not write the scan log');
     }

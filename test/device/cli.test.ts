@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { issue, makeKeys, removeDir, tempDir, writeKeyFiles, type TestKeys } from './helpers.js';
-import { KIOSK_CLI, spawnKiosk } from './spawn-kiosk.js';
+import { KIOSK_CLI, provisionWithCli, spawnKiosk } from './spawn-kiosk.js';
 
 interface StatusJson {
   counts: { redemptions: number; scans: number };
@@ -24,9 +24,7 @@ describe('kiosk CLI commands', function () {
   before(() => (keys = makeKeys()));
   beforeEach(() => {
     dir = tempDir();
-    home = path.join(dir, 'home');
-    const f = writeKeyFiles(dir, keys);
-    kiosk(['provision', 'import', '--home', home, '--platform-id', 'test-platform', '--platform-key', f.platformPub, '--merchant-id', 'test-merchant', '--merchant-key', f.merchantKey]);
+    home = provisionWithCli(dir, keys);
   });
   afterEach(() => removeDir(dir));
 

@@ -1,8 +1,9 @@
 /** Run the real `kiosk` CLI as a child process and read its JSON events. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { MERCHANT_ID, PLATFORM_ID, writeKeyFiles, type TestKeys } from './helpers.js';
 
 export const KIOSK_CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../device/cli/kiosk.js');
 
@@ -45,3 +46,12 @@ export function spawnKiosk(args: string[], opts: { stdin?: 'pipe' | 'devnull' } 
 }
 
 export const isVerdict = (e: Record<string, unknown>): boolean => e['event'] === 'verdict';
+
+/** `kiosk provision import` of the test keys into DIR/home, as a technician runs it; returns the home. */
+export function provisionWithCli(dir: string, keys: TestKeys): string {
+  const home = path.join(dir, 'home');
+  const f = writeKeyFiles(dir, keys);
+  const args = ['provision', 'import', '--home', home, '--platform-id', PLATFORM_ID, '--platform-key', f.platformPub, '--merchant-id', MERCHANT_ID, '--merchant-key', f.merchantKey];
+  execFileSync(process.execPath, [KIOSK_CLI, ...args], { env: { ...process.env, KIOSK_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return home;
+}

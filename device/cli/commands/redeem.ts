@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const logger = createLogger({ level: process.env['KIOSK_LOG_LEVEL'] ?? 'warn' });
   const home = loadHome(resolveHome(str(parsed, 'home')));
-  const ledger = openLedgerOrFault(home.config, logger);
+  const ledger = openLedgerOrFault(home, logger);
   const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock: systemClock, logger, terminalId: home.config.terminalId });
   let faults = 0;
   const answer = (text: string): void => {
