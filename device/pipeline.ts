@@ -142,8 +142,7 @@ export class Redeemer {
   }
 
   private fault(err: unknown, scan: Scan): FaultVerdict {
-    const code = err instanceof LedgerError ? err.code : 'UNEXPECTED';
-    const fault = code === 'LEDGER_DISK_FULL' ? 'DISK_FULL' : 'LEDGER_ERROR';
+    const { fault, code } = ledgerFault(err);
     this.log.error({ err: errInfo(err), fault, code }, 'ledger fault: scan not redeemed');
     const message = `ledger fault ${code}: nothing was redeemed (${(err as Error)?.message ?? String(err)})`;
     return { kind: 'fault', fault, code, message, ...common(scan) };
@@ -186,6 +185,12 @@ export class Redeemer {
 
 function common(scan: Scan): Pick<Verdict, 'at' | 'latencyMs' | 'clockWarning' | 'textHash'> {
   return { at: scan.nowMs, latencyMs: performance.now() - scan.startedAt, clockWarning: scan.clockWarning, textHash: scan.textHash };
+}
+
+/** Which screen fault a ledger failure is: a full disk is DISK_FULL (free space), anything else LEDGER_ERROR. */
+export function ledgerFault(err: unknown): { fault: FaultVerdict['fault']; code: string } {
+  const code = err instanceof LedgerError ? err.code : 'UNEXPECTED';
+  return { fault: code === 'LEDGER_DISK_FULL' ? 'DISK_FULL' : 'LEDGER_ERROR', code };
 }
 
 export function ctiHex(claims: Claims): string {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { homePaths } from '../../device/home.js';
 import { readHomeRecord } from '../../device/home-record.js';
 import { issue, makeKeys, removeDir, tempDir, type TestKeys } from './helpers.js';
-import { KIOSK_CLI, isVerdict, provisionWithCli, spawnKiosk } from './spawn-kiosk.js';
+import { KIOSK_CLI, provisionWithCli, scanPaced, spawnKiosk } from './spawn-kiosk.js';
 
 const env = { ...process.env, KIOSK_LOG_LEVEL: 'silent' };
 
@@ -70,10 +70,7 @@ describe('kiosk ledger through the CLI', function () {
     const coupons = Array.from({ length: 5 }, () => issue(keys));
     const run = spawnKiosk(['start', '--home', home, '--simulate', '--display', 'none', '--json']);
     await run.waitFor((e) => e['event'] === 'state' && e['phase'] === 'ready');
-    for (const [i, c] of coupons.entries()) {
-      run.child.stdin.write(c + '\n');
-      await run.waitFor((e, n) => isVerdict(e) && run.events.filter(isVerdict).length === i + 1 && n > 0);
-    }
+    await scanPaced(run, coupons);
     const backupFile = path.join(dir, 'backup.sqlite');
     const made = cli(['ledger', 'backup', '--home', home, '--to', backupFile, '--json']);
     assert.equal(made.status, 0, made.stderr);

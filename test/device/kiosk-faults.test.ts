@@ -8,7 +8,7 @@ import { LedgerError, type Ledger } from '../../device/ledger/types.js';
 import { memoryLogger, silentLogger } from '../../device/logger.js';
 import { openLedgerOrFault } from '../../device/main.js';
 import { issue, makeKeys, openTestLedger, removeDir, tempDir, type TestKeys } from './helpers.js';
-import { buildKiosk, reasonOf, type Harness } from './kiosk-harness.js';
+import { buildKiosk, reasonOf, scanAll, type Harness } from './kiosk-harness.js';
 
 /** Every ACCEPTED verdict must be in the ledger: reopen it and look. */
 function assertAcceptedRecorded(h: Harness, file: string): void {
@@ -22,11 +22,6 @@ function assertAcceptedRecorded(h: Harness, file: string): void {
   }
 }
 
-async function scanAll(h: Harness, texts: string[]): Promise<void> {
-  const before = h.verdicts.length;
-  for (const t of texts) h.scanner.emitLine(t);
-  await h.verdictCount(before + texts.length);
-}
 
 describe('device/kiosk faults (ledger)', () => {
   let dir: string;
