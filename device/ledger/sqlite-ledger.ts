@@ -214,6 +214,11 @@ export class SqliteLedger implements Ledger {
     return result;
   }
 
+  /** the database file */
+  get file(): string {
+    return this.path;
+  }
+
   identity(): LedgerIdentity | undefined {
     return this.read('identity', () => readIdentity(this.db));
   }
