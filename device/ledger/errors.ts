@@ -31,6 +31,9 @@ const ADVICE: Record<LedgerErrorCode, string> = {
     'keep the ledger a regular file inside the kiosk home: set ledgerPath in config.json to a relative path without ".." and replace any symlink by the file itself',
 };
 
+/** Every ledger error code (the docs test checks that operations.md explains each). */
+export const LEDGER_ERROR_CODES = Object.keys(ADVICE) as LedgerErrorCode[];
+
 function errorCode(err: unknown): string {
   if (typeof err === 'object' && err !== null && 'code' in err) return String(err.code);
   return '';

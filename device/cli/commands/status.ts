@@ -41,7 +41,7 @@ export function statusReport(home: LoadedHome, access: LedgerAccess, nowMs: numb
     })),
     merchantKeys: home.merchantKeys.map((k) => ({ kid: toHex(k.kid), kind: k.kind })),
     noKeys: home.platforms.length === 0 || home.merchantKeys.length === 0,
-    ledger: ledger ? home.config.ledgerPath : null,
+    ledger: ledger ? ledger.file : null,
     ledgerId: ledger?.identity()?.id ?? null,
     /** ok, none (not created yet) or the LedgerError code: LEDGER_LOST, LEDGER_MISMATCH, ... */
     ledgerState: access.state === 'unavailable' ? access.code : access.state,
@@ -61,7 +61,8 @@ function render(r: Record<string, unknown>, access: LedgerAccess): string {
   for (const p of platforms) lines.push(`platform    ${p.id} (merchant id ${p.merchantId}): ${p.keys.map((k) => `${k.kid} alg ${k.alg}`).join(', ')}`);
   for (const k of merchant) lines.push(`merchant    ${k.kind} key ${k.kid}`);
   if (r['noKeys']) lines.push('keys        NO_KEYS: run `kiosk provision import`');
-  const ledger = access.state === 'unavailable' ? unavailableLine(access) : access.state === 'none' ? 'not created yet' : `${String(r['ledger'])} (id ${String(r['ledgerId'])})`;
+  const id = r['ledgerId'] === null ? 'no identity yet: the service adopts it at its next start' : `id ${String(r['ledgerId'])}`;
+  const ledger = access.state === 'unavailable' ? unavailableLine(access) : access.state === 'none' ? 'not created yet' : `${String(r['ledger'])} (${id})`;
   lines.push(`ledger      ${ledger}`);
   lines.push(`clock       system ${String(r['systemTime'])}, trusted ${String(r['trustedTime'] ?? '-')} (${String(r['clock'])})`);
   if (r['counts']) lines.push(`counts      ${Object.entries(r['counts'] as object).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
