@@ -220,7 +220,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
 
   private setClockWarning(on: boolean): void {
     this.clockWarning = on;
-    this.setFault('CLOCK_UNTRUSTED', on, 'system clock is behind the trusted time; using the trusted time');
+    this.setFault('CLOCK_UNTRUSTED', on, 'system clock is behind the trusted time (or before 2026); using the trusted time');
   }
 
   /** Show a non-blocking fault for one verdict period, then the resting screen. */

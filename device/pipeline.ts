@@ -15,7 +15,7 @@ import type { Clock } from '../drivers/clock/port.js';
 import { LedgerError, type Ledger, type RedeemOutcome } from './ledger/types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
-import { couponRaise } from './trusted-time.js';
+import { clockPlausible, couponRaise } from './trusted-time.js';
 import type { FaultVerdict, RedeemVerdict, Verdict } from './verdict.js';
 
 export interface RedeemerDeps {
@@ -55,8 +55,9 @@ export class Redeemer {
   clockState(): { warning: boolean; systemMs: number; trustedMs: number } {
     const systemMs = this.deps.clock.now();
     const trustedMs = this.deps.ledger.trustedTime() * 1000;
-    if (systemMs < trustedMs !== this.clockWarned) this.noteClock(systemMs < trustedMs, systemMs, trustedMs);
-    return { warning: systemMs < trustedMs, systemMs, trustedMs };
+    const warning = clockWrong(systemMs, trustedMs);
+    if (warning !== this.clockWarned) this.noteClock(warning, systemMs, trustedMs);
+    return { warning, systemMs, trustedMs };
   }
 
   /** The whole pipeline for one scan; the verdict is final when this returns. */
@@ -96,7 +97,7 @@ export class Redeemer {
     const systemMs = this.deps.clock.now();
     const floorS = this.deps.ledger.trustedTime();
     const floorMs = floorS * 1000;
-    const clockWarning = systemMs < floorMs;
+    const clockWarning = clockWrong(systemMs, floorMs);
     if (clockWarning !== this.clockWarned) this.noteClock(clockWarning, systemMs, floorMs);
     return { text, textHash, startedAt, nowMs: Math.max(systemMs, floorMs), clockWarning, floorS, systemMs };
   }
@@ -178,9 +179,18 @@ export class Redeemer {
   private noteClock(warning: boolean, systemMs: number, floorMs: number): void {
     this.clockWarned = warning;
     const fields = { system: new Date(systemMs).toISOString(), trusted: new Date(floorMs).toISOString() };
-    if (warning) this.log.warn(fields, 'system clock is behind the trusted time; using the trusted time');
-    else this.log.info(fields, 'system clock is at or after the trusted time again');
+    if (warning) this.log.warn(fields, 'system clock is behind the trusted time (or before this software existed); using the trusted time');
+    else this.log.info(fields, 'system clock is plausible again');
   }
+}
+
+/**
+ * The clock warning (CLOCK_UNTRUSTED) is for a clock that is wrong, not for a
+ * floor a fast platform clock set a few minutes ahead of a right one: the same
+ * rule that bounds the floor (device/trusted-time.ts).
+ */
+function clockWrong(systemMs: number, floorMs: number): boolean {
+  return !clockPlausible(Math.floor(systemMs / 1000), Math.floor(floorMs / 1000));
 }
 
 function common(scan: Scan): Pick<Verdict, 'at' | 'latencyMs' | 'clockWarning' | 'textHash'> {

@@ -84,6 +84,7 @@ describe('device/trusted-time', () => {
       assert.ok(lines.some((l) => String(l['msg']).includes('ahead of this kiosk')), 'the clamp is logged');
       const genuine = r.redeem(issue(keys, { iat: now - 60, exp: now + DAY }, now));
       assert.equal(reasonOf(genuine), 'ACCEPTED', 'genuine coupons are still accepted');
+      assert.equal(genuine.clockWarning, false, 'and nobody is told to fix a clock that is right');
     });
 
     it('an RTC-less kiosk booted in 1970 takes the accepted coupon\'s iat, never past its exp', () => {
@@ -97,7 +98,9 @@ describe('device/trusted-time', () => {
 
     it('a technician resets a floor that went too far; recorded in the ledger', () => {
       ledger.raiseTrustedTime(now + YEAR, 'an older kiosk version');
-      assert.equal(reasonOf(redeemer().redeem(issue(keys, {}, now))), 'EXPIRED');
+      const expired = redeemer().redeem(issue(keys, {}, now));
+      assert.equal(reasonOf(expired), 'EXPIRED');
+      assert.equal(expired.clockWarning, true, 'a floor a year ahead: the clock (or the floor) is wrong, and doctor says which');
       assert.deepEqual(ledger.resetTrustedTime(now, 'test'), { from: now + YEAR, to: now });
       assert.equal(reasonOf(redeemer().redeem(issue(keys, {}, now))), 'ACCEPTED');
     });
