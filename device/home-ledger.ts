@@ -78,6 +78,8 @@ export interface HomeLedgerOptions {
   logger: Logger;
   /** Unix ms, for the identity of a new ledger */
   now?: () => number;
+  /** how long opening waits for another process's lock (device/ledger/connection.ts) */
+  openBusyTimeoutMs?: number;
 }
 
 /** The service's and `kiosk redeem`'s way to the ledger: read-write, created or adopted when the plan says so. */
@@ -86,15 +88,16 @@ export function openHomeLedger(paths: HomePaths, config: Pick<KioskConfig, 'ledg
   const log = opts.logger.child({ module: 'home-ledger' });
   if (plan.kind === 'create') return createHomeLedger(paths, plan.path, newLedgerIdentity((opts.now ?? Date.now)()), opts.logger);
   tightenModes(plan.path, log);
+  const busy = opts.openBusyTimeoutMs !== undefined ? { openBusyTimeoutMs: opts.openBusyTimeoutMs } : {};
   if (plan.kind === 'open') {
-    const ledger = openLedger(plan.path, { logger: opts.logger, expectId: plan.record.ledger.id });
+    const ledger = openLedger(plan.path, { logger: opts.logger, expectId: plan.record.ledger.id, ...busy });
     if (plan.moved) {
       writeHomeRecord(paths, { ...plan.record, ledger: { ...plan.record.ledger, path: relative(paths, plan.path) } });
       log.warn({ id: plan.record.ledger.id, path: plan.path }, 'ledger found at the new ledgerPath; home.json updated');
     }
     return ledger;
   }
-  const ledger = openLedger(plan.path, { logger: opts.logger, adopt: newLedgerIdentity(plan.createdMs) });
+  const ledger = openLedger(plan.path, { logger: opts.logger, adopt: newLedgerIdentity(plan.createdMs), ...busy });
   const identity = ledger.identity() as LedgerIdentity;
   writeHomeRecord(paths, { format: 1, ledger: { id: identity.id, path: relative(paths, plan.path), created: new Date(identity.createdMs).toISOString() }, retired: [] });
   log.warn({ id: identity.id, path: plan.path }, 'ledger adopted: home.json now records it');

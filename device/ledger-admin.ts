@@ -121,7 +121,8 @@ function moveAside(file: string, at: Date): string | null {
 }
 
 export interface BackupResult {
-  id: string;
+  /** null for a ledger from before identities (not yet adopted) */
+  id: string | null;
   file: string;
   bytes: number;
   counts: LedgerCounts;
@@ -142,7 +143,7 @@ export async function backupLedger(paths: HomePaths, config: Config, to: string,
     syncFile(tmp);
     linkSync(tmp, target); // fails if the target appeared meanwhile
     fsyncDir(path.dirname(target));
-    return { id: id ?? '', file: target, bytes: statSync(target).size, counts };
+    return { id: id ?? null, file: target, bytes: statSync(target).size, counts };
   } finally {
     ledger.close();
     for (const s of ['', '-wal', '-shm', '-journal']) rmSync(tmp + s, { force: true });

@@ -57,13 +57,17 @@ export function buildService(opts: ServiceOptions): Service {
   return { kiosk, home, logger, hardware };
 }
 
+const RETRY_BUSY_TIMEOUT_MS = 200;
+
 /**
  * A ledger that cannot be opened does not stop the service: the kiosk starts,
  * shows the fault, answers every scan with it (no ACCEPTED is possible), and
  * opens the ledger as soon as it can (device/reopening-ledger.ts).
  */
 export function openLedgerOrFault(home: Pick<LoadedHome, 'paths' | 'config'>, logger: Logger): ReopeningLedger {
-  const ledger = new ReopeningLedger(() => openHomeLedger(home.paths, home.config, { logger }), { logger });
+  // a retry must not hold the scans up for seconds while another process keeps the lock
+  const open = (retry: boolean) => openHomeLedger(home.paths, home.config, { logger, ...(retry ? { openBusyTimeoutMs: RETRY_BUSY_TIMEOUT_MS } : {}) });
+  const ledger = new ReopeningLedger(open, { logger });
   ledger.connect();
   return ledger;
 }

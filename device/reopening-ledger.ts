@@ -35,8 +35,11 @@ export class ReopeningLedger implements Ledger {
   private closed = false;
   private readonly log: Logger;
 
+  private attempts = 0;
+
+  /** `open(retry)`: retry is false for the first attempt (which may wait for a lock), true after */
   constructor(
-    private readonly openLedger: () => Ledger,
+    private readonly openLedger: (retry: boolean) => Ledger,
     private readonly opts: ReopeningOptions,
   ) {
     this.log = opts.logger.child({ module: 'ledger-supervisor' });
@@ -47,7 +50,7 @@ export class ReopeningLedger implements Ledger {
     if (this.ledger || this.closed) return undefined;
     this.lastAttempt = this.now();
     try {
-      this.ledger = this.openLedger();
+      this.ledger = this.openLedger(this.attempts++ > 0);
     } catch (err) {
       const e = asLedgerError(err);
       if (e.message !== this.failure?.message) this.log.error({ err: { code: e.code, message: e.message } }, 'ledger unavailable');

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
-import { openConnection, type ConnectOptions } from './connection.js';
+import { BUSY_TIMEOUT_MS, openConnection, type ConnectOptions } from './connection.js';
 import { classify, toLedgerError, type LedgerErrorCode } from './errors.js';
 import { readIdentity, requireEmpty, requireIdentity, requireLedger, stampIdentity, type LedgerIdentity } from './identity.js';
 import { migrate, requireCurrentSchema } from './migrations.js';
@@ -50,6 +50,7 @@ export function openLedger(path: string, opts: LedgerOptions): SqliteLedger {
     if (identity && opts.readonly !== true) stampIdentity(db, identity);
     opts.onConnection?.(db);
     if (opts.readonly !== true) probeWrite(db);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const ledger = new SqliteLedger(db, path, logger, opts);
     logger.info({ path, readonly: opts.readonly === true, ...ledger.counts() }, 'ledger open');
     return ledger;

@@ -94,6 +94,10 @@ describe('device/kiosk start-up faults recover (issue 7.5)', function () {
       const h = buildKiosk({ keyring: keys.keyring, ledger, ledgerRetryMs: 60_000 });
       await h.kiosk.start();
       assert.ok(h.display.last?.kind === 'fault' && h.display.last.fault === 'LEDGER_ERROR' && h.display.last.detail?.includes('LEDGER_BUSY'));
+      await new Promise((r) => setTimeout(r, 1100)); // the reopen rate limit
+      const t0 = Date.now();
+      assert.equal(await scan(h, issue(keys)), 'FAULT:LEDGER_ERROR', 'still locked');
+      assert.ok(Date.now() - t0 < 1000, `a retry does not stall the kiosk for the whole busy timeout (${Date.now() - t0} ms)`);
       holder.exec('COMMIT');
       holder.close();
       await new Promise((r) => setTimeout(r, 1100)); // the reopen rate limit

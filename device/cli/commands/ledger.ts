@@ -68,7 +68,7 @@ async function backup(argv: string[]): Promise<number> {
   else {
     const c = result.counts;
     process.stdout.write(
-      `ledger ${result.id} backed up to ${result.file} (${result.bytes} bytes): ${c.redemptions} redemptions, ` +
+      `ledger ${result.id ?? '(no identity yet)'} backed up to ${result.file} (${result.bytes} bytes): ${c.redemptions} redemptions, ` +
         `${c.pendingUpload} not uploaded, ${c.notExported} not exported, ${c.scans} scans, ${c.revocations} revocations\n`,
     );
   }
