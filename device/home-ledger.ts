@@ -11,11 +11,11 @@
  * the ledger keeps everything and gets an identity. Starting over is
  * `kiosk ledger reset` (device/ledger-reset.ts).
  */
-import { chmodSync, closeSync, existsSync, linkSync, lstatSync, openSync, readFileSync, realpathSync, rmSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, openSync, readFileSync, realpathSync, rmSync, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { KioskConfig } from './config.js';
-import { fsyncDir } from './atomic-write.js';
+import { placeNew } from './atomic-write.js';
 import type { HomePaths } from './home.js';
 import { readHomeRecord, writeHomeRecord, type HomeRecord } from './home-record.js';
 import { ledgerError } from './ledger/errors.js';
@@ -124,11 +124,10 @@ export function createHomeLedger(paths: HomePaths, file: string, identity: Ledge
   closeSync(openSync(tmp, 'wx', 0o600)); // SQLite gives -wal and -shm the database file's mode
   try {
     openLedger(tmp, { logger, create: identity }).close();
-    linkSync(tmp, file);
+    placeNew(tmp, file);
   } finally {
     for (const suffix of ['', '-wal', '-shm']) rmSync(tmp + suffix, { force: true });
   }
-  fsyncDir(path.dirname(file));
   const ledger = openLedger(file, { logger, expectId: identity.id });
   writeHomeRecord(paths, { format: 1, ledger: { id: identity.id, path: relative(paths, file), created: new Date(identity.createdMs).toISOString() }, retired });
   logger.child({ module: 'home-ledger' }).info({ id: identity.id, path: file }, 'new ledger created');

@@ -12,11 +12,11 @@
  * makes a new, empty ledger. It refuses while another process (the service)
  * has the ledger open.
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { fsyncDir } from './atomic-write.js';
+import { fsyncDir, placeNew } from './atomic-write.js';
 import type { KioskConfig } from './config.js';
 import type { HomePaths } from './home.js';
 import { assertInsideHome, createHomeLedger, LEGACY_MARKER_SUFFIX, ledgerFiles, openHomeLedgerReadOnly } from './home-ledger.js';
@@ -141,8 +141,7 @@ export async function backupLedger(paths: HomePaths, config: Config, to: string,
     const counts = selfContained(tmp, id, opts.logger);
     chmodSync(tmp, 0o600);
     syncFile(tmp);
-    linkSync(tmp, target); // fails if the target appeared meanwhile
-    fsyncDir(path.dirname(target));
+    placeNew(tmp, target); // never over a file that appeared meanwhile
     return { id: id ?? null, file: target, bytes: statSync(target).size, counts };
   } finally {
     ledger.close();

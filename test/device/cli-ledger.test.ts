@@ -12,6 +12,7 @@ import { homePaths } from '../../device/home.js';
 import { readHomeRecord } from '../../device/home-record.js';
 import { issue, makeKeys, removeDir, tempDir, type TestKeys } from './helpers.js';
 import { KIOSK_CLI, provisionWithCli, scanPaced, spawnKiosk } from './spawn-kiosk.js';
+import { mountExfat, needsRoot } from '../support/tmpfs.js';
 
 const env = { ...process.env, KIOSK_LOG_LEVEL: 'silent' };
 
@@ -86,6 +87,21 @@ describe('kiosk ledger through the CLI', function () {
     assert.equal(reason(redeem(home, coupons[0]!)), 'FAULT:LEDGER_LOST');
     copyFileSync(backupFile, path.join(home, 'ledger.sqlite'));
     assert.equal(reason(redeem(home, coupons[0]!)), 'ALREADY_REDEEMED');
+  });
+
+  it('backup onto a USB stick (exFAT over FUSE: no hard links, no modes) works the same', async function () {
+    needsRoot(this);
+    assert.equal(reason(redeem(home, issue(keys))), 'ACCEPTED');
+    const stick = mountExfat();
+    try {
+      const made = cli(['ledger', 'backup', '--home', home, '--to', path.join(stick.dir, 'ledger.sqlite'), '--json']);
+      assert.equal(made.status, 0, made.stderr);
+      assert.equal((JSON.parse(made.stdout) as { counts: { redemptions: number } }).counts.redemptions, 1);
+      assert.deepEqual(readdirSync(stick.dir), ['ledger.sqlite'], 'no temporary file left');
+      assert.equal(cli(['ledger', 'backup', '--home', home, '--to', path.join(stick.dir, 'ledger.sqlite')]).status, 1, 'never over an existing file');
+    } finally {
+      stick.unmount();
+    }
   });
 
   it('reset: says what it would retire, refuses while the service runs, then moves the ledger aside and starts anew', async () => {

@@ -26,3 +26,23 @@ export function mountTmpfs(sizeKiB: number): Tmpfs {
     },
   };
 }
+
+/** A USB stick as the kiosk meets it: an exFAT image on a loop device, mounted with FUSE (no hard links, no modes). */
+export function mountExfat(sizeMiB = 16): Tmpfs {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-exfat-'));
+  const image = path.join(dir, 'stick.img');
+  const mnt = path.join(dir, 'mnt');
+  execFileSync('truncate', ['-s', `${sizeMiB}M`, image]);
+  execFileSync('mkfs.exfat', [image], { stdio: 'ignore' });
+  const loop = execFileSync('losetup', ['-f', '--show', image]).toString().trim();
+  execFileSync('mkdir', [mnt]);
+  execFileSync('mount.exfat-fuse', [loop, mnt], { stdio: 'ignore' });
+  return {
+    dir: mnt,
+    unmount: () => {
+      execFileSync('fusermount', ['-u', '-z', mnt]);
+      execFileSync('losetup', ['-d', loop]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
