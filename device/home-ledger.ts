@@ -58,13 +58,12 @@ function recordedPlan(paths: HomePaths, configured: string, record: Readonly<Hom
   const recorded = path.resolve(paths.home, record.ledger.path);
   const { id, created } = record.ledger;
   if (recorded !== configured) {
-    // moved by a technician (kiosk stopped, files moved, ledgerPath changed): the identity check at open decides
-    if (existsSync(configured)) return { kind: 'open', path: configured, record, moved: true };
-    throw ledgerError(
-      'LEDGER_PATH_MISMATCH',
-      configured,
-      `config.json's ledgerPath names no ledger, and this home's ledger ${id} is ${record.ledger.path} (home.json)`,
-    );
+    // moved by a technician (kiosk stopped, files moved, ledgerPath changed): the identity check at open decides.
+    // Never while the recorded file is still there: a second copy may be an old one, which forgets redemptions.
+    const stillThere = existsSync(recorded);
+    if (existsSync(configured) && !stillThere) return { kind: 'open', path: configured, record, moved: true };
+    const why = stillThere ? `this home's ledger ${id} is still at ${record.ledger.path} (home.json)` : `this home's ledger ${id} is ${record.ledger.path} (home.json)`;
+    throw ledgerError('LEDGER_PATH_MISMATCH', configured, `config.json's ledgerPath does not name this home's ledger: ${why}`);
   }
   assertInsideHome(paths.home, recorded);
   const file = statOrUndefined(recorded);

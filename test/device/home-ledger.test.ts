@@ -96,6 +96,15 @@ describe('device/home-ledger: the home owns one ledger', () => {
     assert.equal(readHomeRecord(paths)?.ledger.id, id);
   });
 
+  it('a copy under another name while the ledger is still in place (an old backup?) is never switched to', () => {
+    const first = open();
+    first.redeem(input(1));
+    first.close();
+    copyFileSync(path.join(dir, 'ledger.sqlite'), path.join(dir, 'copy.sqlite'));
+    assert.equal(codeThrown(() => open({ ledgerPath: 'copy.sqlite' })), 'LEDGER_PATH_MISMATCH');
+    assert.equal(readHomeRecord(paths)?.ledger.path, 'ledger.sqlite');
+  });
+
   it('keeps the ledger inside the home: "..", an absolute path, a symlinked directory or file are refused', () => {
     assert.throws(() => config({ ledgerPath: '../x.sqlite' }), /ledgerPath: must be a file path inside the kiosk home/);
     assert.throws(() => config({ ledgerPath: '/dev/shm/x.sqlite' }), /ledgerPath: must be a file path inside the kiosk home/);
