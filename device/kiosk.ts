@@ -147,8 +147,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
 
   private afterVerdict(v: Verdict): void {
     if (v.kind === 'fault') {
-      for (const other of LEDGER_FAULTS) if (other !== v.fault) this.setFault(other, false, '');
-      this.setFault(v.fault, true, `${v.code}: ${v.message}`);
+      this.setLedgerFault(v.fault, `${v.code}: ${v.message}`);
       return;
     }
     this.clearLedgerFaults();
@@ -172,15 +171,19 @@ export class Kiosk extends EventEmitter<KioskEvents> {
       this.pending = this.deps.ledger.counts().pendingUpload;
       this.setClockWarning(this.deps.redeemer.clockState().warning);
     } catch (err) {
-      this.setLedgerFault(err);
+      this.ledgerFailed(err);
     }
   }
 
-  /** The ledger failed: show which fault, and probe it until it works again. */
-  private setLedgerFault(err: unknown): void {
+  private ledgerFailed(err: unknown): void {
     const { fault, code } = ledgerFault(err);
+    this.setLedgerFault(fault, `${code}: ${(err as Error)?.message ?? String(err)}`);
+  }
+
+  /** The ledger failed: show which fault (one of them), and probe it until it works again. */
+  private setLedgerFault(fault: FaultCode, detail: string): void {
     for (const other of LEDGER_FAULTS) if (other !== fault) this.setFault(other, false, '');
-    this.setFault(fault, true, `${code}: ${(err as Error)?.message ?? String(err)}`);
+    this.setFault(fault, true, detail);
   }
 
   private clearLedgerFaults(): void {
@@ -210,7 +213,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
       this.pending = this.deps.ledger.counts().pendingUpload;
       this.setClockWarning(this.deps.redeemer.clockState().warning);
     } catch (err) {
-      this.setLedgerFault(err);
+      this.ledgerFailed(err);
       return;
     }
     this.log.info('ledger available again');
