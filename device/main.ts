@@ -3,18 +3,15 @@
  * the keyring, the clock and the hardware, and wires them into a Kiosk.
  * Everything below receives its dependencies.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../drivers/clock/port.js';
-import type { KioskConfig } from './config.js';
 import { createHardware, type DisplayMode, type Hardware } from './hardware.js';
 import { loadHome, type LoadedHome } from './home.js';
+import { openHomeLedger } from './home-ledger.js';
 import { Kiosk } from './kiosk.js';
-import { openLedger } from './ledger/sqlite-ledger.js';
-import { LedgerError, type Ledger } from './ledger/types.js';
 import { createLogger, type Logger } from './logger.js';
 import { Redeemer } from './pipeline.js';
+import { ReopeningLedger } from './reopening-ledger.js';
 import { ServiceNotifier, serviceStatus, systemdNotifySender } from './sd-notify.js';
-import { unavailableLedger } from './unavailable-ledger.js';
 
 export interface ServiceOptions {
   home: string;
@@ -48,7 +45,7 @@ export function buildService(opts: ServiceOptions): Service {
   const home = loadHome(opts.home, opts.overrides ? { overrides: opts.overrides } : {});
   const { config } = home;
   const clock = opts.clock ?? systemClock;
-  const ledger = openLedgerOrFault(config, logger);
+  const ledger = openLedgerOrFault(home, logger);
   const stdout = opts.stdout ?? process.stdout;
   const hardware = createHardware(config, {
     logger,
@@ -64,24 +61,19 @@ export function buildService(opts: ServiceOptions): Service {
   return { kiosk, home, logger, hardware, notifier };
 }
 
+const RETRY_BUSY_TIMEOUT_MS = 200;
+
 /**
  * A ledger that cannot be opened does not stop the service: the kiosk starts,
- * shows the fault and answers every scan with it (no ACCEPTED is possible).
+ * shows the fault, answers every scan with it (no ACCEPTED is possible), and
+ * opens the ledger as soon as it can (device/reopening-ledger.ts).
  */
-export function openLedgerOrFault(config: Readonly<KioskConfig>, logger: Logger): Ledger {
-  const marker = `${config.ledgerPath}.created`;
-  try {
-    const ledger = openLedger(config.ledgerPath, { logger, mustExist: existsSync(marker) });
-    if (!existsSync(marker)) writeMarker(marker, logger);
-    return ledger;
-  } catch (err) {
-    if (err instanceof LedgerError && err.code === 'LEDGER_OPEN_FAILED' && existsSync(marker) && !existsSync(config.ledgerPath)) {
-      err = lostLedger(config.ledgerPath, marker, err);
-    }
-    if (!(err instanceof LedgerError)) throw err;
-    logger.error({ err: { code: err.code, message: err.message }, path: config.ledgerPath }, 'ledger unavailable');
-    return unavailableLedger(err);
-  }
+export function openLedgerOrFault(home: Pick<LoadedHome, 'paths' | 'config'>, logger: Logger): ReopeningLedger {
+  // a retry must not hold the scans up for seconds while another process keeps the lock
+  const open = (retry: boolean) => openHomeLedger(home.paths, home.config, { logger, ...(retry ? { openBusyTimeoutMs: RETRY_BUSY_TIMEOUT_MS } : {}) });
+  const ledger = new ReopeningLedger(open, { logger });
+  ledger.connect();
+  return ledger;
 }
 
 /**
@@ -120,27 +112,4 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
 function inputEnded(input: NodeJS.ReadableStream): Promise<void> {
   // a macrotask later, so the scanner's own 'end' handler has flushed the last line first
   return new Promise((resolve) => input.once('end', () => setImmediate(resolve)));
-}
-
-/**
- * The ledger is what stops a coupon being used twice: a kiosk that has had one
- * must not quietly start a new, empty one because the file vanished (a wiped
- * SD card, a wrong --home). The marker next to it says a ledger was created.
- */
-function lostLedger(file: string, marker: string, cause: LedgerError): LedgerError {
-  const since = readFileSync(marker, 'utf8').trim();
-  return new LedgerError(
-    'LEDGER_OPEN_FAILED',
-    `ledger ${file} is missing, but this kiosk has had one since ${since}: restore it from a backup; ` +
-      `only if it is truly lost, delete ${marker} to start an empty ledger (coupons redeemed before could then be accepted again)`,
-    { cause },
-  );
-}
-
-function writeMarker(marker: string, logger: Logger): void {
-  try {
-    writeFileSync(marker, `${new Date().toISOString()}\n`, { mode: 0o644 });
-  } catch (err) {
-    logger.warn({ err: String(err), marker }, 'cannot write the ledger marker: a lost ledger would not be noticed');
-  }
 }

@@ -14,6 +14,8 @@ export interface SerialScannerOptions extends SerialScannerConfig {
   binding?: BindingInterface;
   timers?: Timers;
   backoff?: Backoff;
+  /** one scan per burst (default SCAN_BURST_GAP_MS, see line-framer.ts); 0 for tests that stream many lines back to back */
+  burstGapMs?: number;
 }
 
 /**
@@ -65,7 +67,13 @@ export class SerialScanner extends ReconnectingScanner implements Scanner {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(withHint(err)) : resolve())));
     const decoder = new StringDecoder('utf8');
     const framer = new LineFramer(
-      { terminator: this.opts.terminator, interCharTimeoutMs: this.opts.interCharTimeoutMs, timers: this.timers },
+      {
+        terminator: this.opts.terminator,
+        interCharTimeoutMs: this.opts.interCharTimeoutMs,
+        timers: this.timers,
+        onDiscard: this.onBurstDiscard,
+        ...(this.opts.burstGapMs !== undefined ? { burstGapMs: this.opts.burstGapMs } : {}),
+      },
       (line) => this.deliver(line),
     );
     port.on('data', (chunk: Buffer) => framer.push(decoder.write(chunk)));

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { MockBindingInterface, MockPortBinding } from '@serialport/binding-mock' with { 'resolution-mode': 'require' };
 import { silentLogger } from '../../../device/logger.js';
 import type { SerialScannerConfig } from '../../../drivers/config.js';
-import { MAX_SCAN_CHARS, type ScannerError } from '../../../drivers/scanner/port.js';
+import { MAX_SCAN_CHARS, SCAN_BURST_GAP_MS, type ScannerError } from '../../../drivers/scanner/port.js';
 import { SerialScanner, type BindingInterface } from '../../../drivers/scanner/serial.js';
 import { FakeTimers } from '../../../drivers/scanner/timers.js';
 import { record } from './record.js';
@@ -88,7 +88,10 @@ describe('SerialScanner (MockBinding)', () => {
     await settle();
     h.last().port.emitData('DEF\r');
     await settle();
-    h.last().port.emitData('\nGHI\r\n');
+    h.last().port.emitData('\n');
+    await settle();
+    h.timers.advance(SCAN_BURST_GAP_MS); // a person takes longer than this to scan again
+    h.last().port.emitData('GHI\r\n');
     await settle();
     assert.deepEqual(h.lines, ['ABCDEF', 'GHI']);
     await s.stop();
@@ -100,12 +103,26 @@ describe('SerialScanner (MockBinding)', () => {
     const s = h.make({ terminator: 'CRLF' });
     await s.start();
     const exact = 'Q'.repeat(MAX_SCAN_CHARS);
-    h.last().port.emitData(exact + '\r\n' + 'z'.repeat(10_000) + '\r\nNEXT\r\n');
-    await settle(100);
+    for (const scan of [exact + '\r\n', 'z'.repeat(10_000) + '\r\n', 'NEXT\r\n']) {
+      h.last().port.emitData(scan);
+      await settle(100);
+      h.timers.advance(SCAN_BURST_GAP_MS);
+    }
     assert.deepEqual(h.lines.map((l) => l.length), [MAX_SCAN_CHARS, MAX_SCAN_CHARS + 1, 4]);
     assert.equal(h.lines[0], exact);
     assert.equal(h.lines[1], 'z'.repeat(MAX_SCAN_CHARS + 1));
     assert.equal(h.lines[2], 'NEXT');
+    await s.stop();
+  });
+
+  it('one scan is one burst: lines that follow without a pause are part of it, not scans', async () => {
+    MockBinding.createPort(PATH, { echo: false, record: true });
+    const h = harness();
+    const s = h.make();
+    await s.start();
+    h.last().port.emitData('x\r'.repeat(500));
+    await settle(50);
+    assert.deepEqual(h.lines, ['x']);
     await s.stop();
   });
 
