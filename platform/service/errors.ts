@@ -76,7 +76,7 @@ function fromFastify(err: FastifyError): HttpError | undefined {
   if (err.validation) return new HttpError('VALIDATION_FAILED', err.message, { cause: err });
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HttpError('BODY_TOO_LARGE', err.message, { cause: err });
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpError('UNSUPPORTED_MEDIA_TYPE', err.message, { cause: err });
-  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) return new HttpError('BAD_JSON', `the body is not valid JSON: ${err.message}`, { cause: err });
+  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) return new HttpError('BAD_JSON', `the body is not valid JSON (${err.message})`, { cause: err });
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return new HttpError('BAD_REQUEST', err.message, { cause: err });
   return undefined;
 }

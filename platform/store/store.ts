@@ -33,8 +33,8 @@ export interface TrustBundleRecord {
   issuedAt: Date;
 }
 
-/** Builds the signed trust bundle for `seq` over `keys` (the service signs; the store only keeps it). */
-export type BundleBuilder = (seq: number, keys: SigningKeyRecord[]) => Uint8Array;
+/** Builds the signed trust bundle `seq` of `platformId` over `keys` (the service signs; the store only keeps it). */
+export type BundleBuilder = (seq: number, keys: SigningKeyRecord[], platformId: string) => Uint8Array;
 
 export interface SyncSettings {
   claimTimeoutMs: number;
@@ -178,6 +178,8 @@ export interface Store {
   updateMerchant(merchantId: string, change: { claimMode?: ClaimMode; settings?: Partial<SyncSettings> }): Promise<Merchant>;
   /** The key new coupons are encrypted to (the newest unretired). */
   currentMerchantKey(merchantId: string): Promise<MerchantKeyRecord>;
+  /** Every key the merchant ever had, newest first. */
+  merchantKeys(merchantId: string): Promise<MerchantKeyRecord[]>;
   /** Current key plus retired keys that unexpired coupons were encrypted to: what a terminal must hold. */
   liveMerchantKeys(merchantId: string): Promise<MerchantKeyRecord[]>;
   /** Adds `key` as current and retires the others: one transaction. */

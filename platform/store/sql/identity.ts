@@ -23,9 +23,12 @@ async function insertBundle(tx: Queryable, build: BundleBuilder): Promise<TrustB
     `SELECT ${SIGNING_KEY} FROM signing_keys WHERE not_after IS NULL OR not_after > now() ORDER BY not_before, kid`,
     [],
   );
-  const next = await tx.query<{ seq: number }>('SELECT COALESCE(max(seq), 0) + 1 AS seq FROM trust_bundles', []);
-  const seq = next.rows[0]!.seq;
-  const r = await tx.query<TrustBundleRecord>(`INSERT INTO trust_bundles (seq, document) VALUES ($1, $2) RETURNING ${BUNDLE}`, [seq, build(seq, keys.rows)]);
+  const next = await tx.query<{ seq: number; platformId: string }>(
+    'SELECT (SELECT COALESCE(max(seq), 0) + 1 FROM trust_bundles) AS seq, platform_id AS "platformId" FROM platform',
+    [],
+  );
+  const { seq, platformId } = next.rows[0]!;
+  const r = await tx.query<TrustBundleRecord>(`INSERT INTO trust_bundles (seq, document) VALUES ($1, $2) RETURNING ${BUNDLE}`, [seq, build(seq, keys.rows, platformId)]);
   return r.rows[0]!;
 }
 

@@ -46,7 +46,7 @@ async function insertKey(q: Queryable, merchantId: string, k: NewMerchantKey): P
 }
 
 type MerchantMethods = Pick<Store,
-  'addMerchant' | 'merchant' | 'listMerchants' | 'updateMerchant' | 'currentMerchantKey' | 'liveMerchantKeys' | 'rotateMerchantKey' | 'addBranch' | 'listBranches'>;
+  'addMerchant' | 'merchant' | 'listMerchants' | 'updateMerchant' | 'currentMerchantKey' | 'merchantKeys' | 'liveMerchantKeys' | 'rotateMerchantKey' | 'addBranch' | 'listBranches'>;
 
 export function merchantQueries(db: Db): MerchantMethods {
   return {
@@ -83,6 +83,10 @@ export function merchantQueries(db: Db): MerchantMethods {
         throw new StoreError('NO_MERCHANT_KEY', `merchant '${merchantId}' has no current key`);
       }
       return r.rows[0];
+    },
+
+    async merchantKeys(merchantId) {
+      return (await db.query<MerchantKeyRecord>(`SELECT ${MERCHANT_KEY} FROM merchant_keys WHERE merchant_id = $1 ORDER BY created_at DESC, kid`, [merchantId])).rows;
     },
 
     async liveMerchantKeys(merchantId) {
