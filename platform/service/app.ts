@@ -13,7 +13,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceConfig } from './config.js';
 import { installErrorHandlers } from './errors.js';
 import { adminPlugin } from './plugins/admin.js';
+import { enrollmentPlugin } from './plugins/enrollment.js';
 import { healthPlugin } from './plugins/health.js';
+import { requireTerminal, signAnswers } from './plugins/terminal-auth.js';
+import { terminalPlugin } from './plugins/terminal.js';
 import type { App, ServiceDeps } from './types.js';
 import { installValidators } from './validation.js';
 
@@ -68,6 +71,14 @@ function keepRawJson(app: App): void {
   });
 }
 
+/** Every terminal route: authenticated, answers signed. The sync and USB engineers add theirs via `terminalRoutes`. */
+async function terminalScope(app: App, deps: ServiceDeps, extra: TerminalRoutes[]): Promise<void> {
+  signAnswers(app, deps);
+  requireTerminal(app, deps);
+  await terminalPlugin(app, deps);
+  for (const routes of extra) await routes(app, deps);
+}
+
 export async function buildApp(opts: BuildOptions): Promise<App> {
   const { deps } = opts;
   const app = Fastify(fastifyOptions(deps.config, opts.logger, opts.https)).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
@@ -89,5 +100,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(async (scope) => healthPlugin(scope as App, deps));
   await app.register(async (scope) => adminPlugin(scope as App, deps), { prefix: '/v1/admin' });
+  await app.register(async (scope) => enrollmentPlugin(scope as App, deps));
+  await app.register(async (scope) => terminalScope(scope as App, deps, opts.terminalRoutes ?? []), { prefix: '/v1/terminal' });
   return app;
 }

@@ -54,6 +54,11 @@ export function publicKeyOf(rec: { kid: string; publicSpki: Uint8Array }): KeyOb
   return cached(publicCache, rec.kid, () => createPublicKey({ key: Buffer.from(rec.publicSpki), format: 'der', type: 'spki' }));
 }
 
+/** An Ed25519 or X25519 public key from its 32 raw bytes (terminal keys travel raw). */
+export function publicKeyFromRaw(crv: 'Ed25519' | 'X25519', raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv, x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
+}
+
 export const COSE_ALG: Record<KeyAlgName, Signer['alg']> = { EdDSA: ALG.EdDSA, PS256: ALG.PS256 };
 
 export function signerOf(rec: SigningKeyRecord): Signer {

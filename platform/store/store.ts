@@ -189,7 +189,10 @@ export interface Store {
   listBranches(merchantId: string): Promise<Branch[]>;
 
   createEnrollmentToken(t: { sha256: Uint8Array; merchantId: string; branchId: string; expiresAt: Date }): Promise<void>;
-  /** Consumes the token and registers the terminal, or neither (TOKEN_UNKNOWN/USED/EXPIRED, TERMINAL_KEY_EXISTS). */
+  /**
+   * Consumes the token and registers the terminal, or neither (TOKEN_UNKNOWN/USED/EXPIRED, TERMINAL_KEY_EXISTS).
+   * The same signing key asking again with its used token gets its terminal again (a lost answer is retried).
+   */
   enrollWithToken(sha256: Uint8Array, device: Omit<NewTerminal, 'merchantId' | 'branchId'>): Promise<Terminal>;
   /** Registers a terminal made for an offline provisioning bundle. */
   registerTerminal(t: NewTerminal): Promise<Terminal>;

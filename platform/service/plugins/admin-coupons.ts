@@ -1,9 +1,11 @@
 /** Admin: issue coupons through the service, revoke them, and read redemptions and conflicts. */
-import { ConflictPage, CouponView, IssueBody, PageQuery, RedemptionPage } from '../admin-schemas.js';
+import { SerialError, parseSerial, toHex } from '../../../coupon/index.js';
+import { ConflictPage, CouponView, IssueBody, PageQuery, RedemptionPage, RevocationView, RevokeBody } from '../admin-schemas.js';
+import { HttpError } from '../errors.js';
 import { issueThroughService } from '../issuing.js';
 import { ADMIN_SECURITY, ERROR_RESPONSES } from '../schemas.js';
 import type { App, ServiceDeps } from '../types.js';
-import { conflictView, iso, redemptionView } from '../views.js';
+import { conflictView, iso, redemptionView, serialOf } from '../views.js';
 
 const meta = (summary: string) => ({ summary, tags: ['admin'], security: ADMIN_SECURITY });
 
@@ -19,6 +21,21 @@ export async function adminCouponsPlugin(app: App, deps: ServiceDeps): Promise<v
       text: c.text, serial: c.serial, ctiHex: c.ctiHex, aud: c.claims.aud, iat: iso(new Date(c.claims.iat * 1000)), exp: iso(new Date(c.claims.exp * 1000)),
       signerKid: c.signerKid, merchantKid: c.merchantKid,
     });
+  });
+
+  app.post('/revocations', {
+    schema: { ...meta('Revoke a coupon (refund): terminals pull it and refuse the coupon as REVOKED, offline too'), body: RevokeBody, response: { 201: RevocationView, ...ERROR_RESPONSES } },
+  }, async (req, reply) => {
+    let cti: Uint8Array;
+    try {
+      cti = parseSerial(req.body.serial);
+    } catch (err) {
+      if (err instanceof SerialError) throw new HttpError('BAD_SERIAL', `body/serial '${req.body.serial}': ${err.message}`, { cause: err });
+      throw err;
+    }
+    const r = await store.revoke(toHex(cti), req.body.reason ?? '');
+    req.log.info({ serial: serialOf(r.ctiHex), seq: r.seq }, 'coupon revoked');
+    return reply.code(201).send({ serial: serialOf(r.ctiHex), ctiHex: r.ctiHex, merchantId: r.merchantId, seq: r.seq, reason: r.reason, revokedAt: iso(r.revokedAt) });
   });
 
   app.get('/redemptions', { schema: { ...meta('Redemptions in the order they were recorded'), querystring: PageQuery, response: { 200: RedemptionPage, ...ERROR_RESPONSES } } }, async (req) => {

@@ -7,12 +7,11 @@
  * scope, errors included, is signed by the platform's valid keys once the
  * request's own signature parsed (`signAnswers`).
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestKeyId, signResponse, splitTarget, verifyRequest, type HttpRequestParts } from '../../../protocol/http-signature.js';
 import type { Terminal } from '../../store/store.js';
 import { HttpError } from '../errors.js';
-import { COSE_ALG, privateKeyOf } from '../keys.js';
+import { COSE_ALG, privateKeyOf, publicKeyFromRaw } from '../keys.js';
 import type { App, ServiceDeps } from '../types.js';
 
 declare module 'fastify' {
@@ -32,18 +31,13 @@ export function requestParts(req: FastifyRequest): HttpRequestParts {
   return { method: req.method, path, query, headers: req.headers, body: req.rawBody };
 }
 
-/** An Ed25519 public key from its 32 raw bytes. */
-export function ed25519FromRaw(raw: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
-}
-
 async function authenticate(req: FastifyRequest, deps: ServiceDeps): Promise<void> {
   const kid = requestKeyId(req.headers);
   const terminal = kid === undefined ? undefined : await deps.store.terminalBySignKid(kid);
   const nowS = Math.floor(deps.now() / 1000);
   const verdict = verifyRequest(
     requestParts(req),
-    (k) => (terminal && k === terminal.signKid ? { publicKey: ed25519FromRaw(terminal.signPublic) } : undefined),
+    (k) => (terminal && k === terminal.signKid ? { publicKey: publicKeyFromRaw('Ed25519', terminal.signPublic) } : undefined),
     { nowS, maxSkewS: deps.config.signatureWindowS },
   );
   if (verdict.signatureValue) req.requestSignature = verdict.signatureValue;

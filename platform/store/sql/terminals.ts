@@ -27,14 +27,20 @@ async function insertTerminal(q: Queryable, t: NewTerminal, via: Terminal['enrol
   }
 }
 
-/** Why a token could not be consumed; read after the atomic UPDATE failed, for the message only. */
-async function tokenRefusal(q: Queryable, sha256: Uint8Array): Promise<StoreError> {
-  const r = await q.query<{ used: boolean; expired: boolean }>(
-    'SELECT used_at IS NOT NULL AS used, expires_at <= now() AS expired FROM enrollment_tokens WHERE token_sha256 = $1',
+/**
+ * After the atomic UPDATE found nothing: the terminal this token enrolled
+ * when the same signing key asks again (its answer was lost: enrollment is
+ * idempotent for the key that won), else why the token was refused.
+ */
+async function tokenRefusal(q: Queryable, sha256: Uint8Array, signKid: string): Promise<Terminal | StoreError> {
+  const r = await q.query<{ used: boolean; signKid: string | null; terminalId: string | null }>(
+    `SELECT e.used_at IS NOT NULL AS used, t.sign_kid AS "signKid", t.terminal_id AS "terminalId"
+       FROM enrollment_tokens e LEFT JOIN terminals t ON t.terminal_id = e.terminal_id WHERE e.token_sha256 = $1`,
     [sha256],
   );
   const row = r.rows[0];
   if (!row) return new StoreError('TOKEN_UNKNOWN', 'this enrollment token is unknown: ask the platform for a new one');
+  if (row.used && row.signKid === signKid && row.terminalId !== null) return selectTerminal(q, row.terminalId);
   if (row.used) return new StoreError('TOKEN_USED', 'this enrollment token was used already: ask the platform for a new one');
   return new StoreError('TOKEN_EXPIRED', 'this enrollment token has expired: ask the platform for a new one');
 }
@@ -68,7 +74,11 @@ export function terminalQueries(db: Db): TerminalMethods {
           [sha256],
         );
         const grant = r.rows[0];
-        if (!grant) throw await tokenRefusal(tx, sha256);
+        if (!grant) {
+          const refusal = await tokenRefusal(tx, sha256, device.signKid);
+          if (refusal instanceof StoreError) throw refusal;
+          return refusal;
+        }
         const terminal = await insertTerminal(tx, { ...device, ...grant }, 'token');
         await tx.query('UPDATE enrollment_tokens SET terminal_id = $2 WHERE token_sha256 = $1', [sha256, terminal.terminalId]);
         return terminal;

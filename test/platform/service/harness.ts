@@ -13,6 +13,9 @@ import { tokenHash } from '../../../platform/service/tokens.js';
 import type { App, ServiceDeps } from '../../../platform/service/types.js';
 import type { Store } from '../../../platform/store/store.js';
 import { ENGINES, type Engine } from '../store/engines.js';
+import type { PlatformKey } from '../../../coupon/types.js';
+import { COSE_ALG, publicKeyOf } from '../../../platform/service/keys.js';
+import type { Transport } from './terminal-client.js';
 
 export interface Harness {
   app: App;
@@ -46,5 +49,25 @@ export async function startHarness(ctx: Mocha.Context, engine: Engine = ENGINES[
       await app.close();
       await opened.close();
     },
+  };
+}
+
+/** The platform's valid signing keys as a kiosk's trust entries (what a pinned kid stands for in tests). */
+export async function platformKeys(store: Store): Promise<PlatformKey[]> {
+  return (await store.validSigningKeys()).map((k) => ({ kid: Uint8Array.from(Buffer.from(k.kid, 'hex')), alg: COSE_ALG[k.alg], publicKey: publicKeyOf(k) }));
+}
+
+/** A fresh enrollment token for a branch, through the admin API. */
+export async function enrollmentToken(h: Harness, merchantId: string, branchId: string, ttlSeconds?: number): Promise<string> {
+  const r = await h.api('POST', '/v1/admin/enrollment-tokens', { merchantId, branchId, ...(ttlSeconds ? { ttlSeconds } : {}) });
+  if (r.statusCode !== 201) throw new Error(r.body);
+  return (r.json() as { token: string }).token;
+}
+
+/** inject() as a terminal-client transport. */
+export function injectTransport(app: App): Transport {
+  return async (req) => {
+    const r = await app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...(req.body ? { payload: req.body } : {}) });
+    return { status: r.statusCode, headers: r.headers as Record<string, string>, text: r.body };
   };
 }

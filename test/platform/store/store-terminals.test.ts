@@ -51,6 +51,9 @@ for (const engine of ENGINES) {
       assert.deepEqual(Buffer.from(t.signPublic), Buffer.from(d.signPublic));
       assert.equal((await store.terminalBySignKid(d.signKid))?.terminalId, t.terminalId);
       await assert.rejects(store.enrollWithToken(h, device()), { code: 'TOKEN_USED' });
+      const retried = await store.enrollWithToken(h, d);
+      assert.equal(retried.terminalId, t.terminalId, 'the winner retrying (its answer was lost) gets its terminal again');
+      assert.equal((await store.listTerminals('m-1')).filter((x) => x.signKid === d.signKid).length, 1);
       await assert.rejects(store.enrollWithToken(tokenHash(), device()), { code: 'TOKEN_UNKNOWN' });
     });
 
