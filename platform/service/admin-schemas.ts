@@ -131,3 +131,13 @@ export const ConflictView = Type.Object(
 );
 export const RedemptionPage = Type.Object({ items: Type.Array(RedemptionView), cursor: Type.Integer() }, { additionalProperties: false });
 export const ConflictPage = Type.Object({ items: Type.Array(ConflictView), cursor: Type.Integer() }, { additionalProperties: false });
+
+export const BundleBody = Type.Object(
+  {
+    merchantId: Id('merchant id'),
+    branchId: Id('branch id'),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the terminal\'s name (default: "provisioned till")' })),
+    passphrase: Type.String({ minLength: 1, maxLength: 1024, description: 'seals the keys; at least 12 characters; tell it to the technician apart from the file' }),
+  },
+  { additionalProperties: false },
+);

@@ -1,6 +1,8 @@
 /** Admin: terminals (list, disable a stolen kiosk, enable again). */
 import { Type } from 'typebox';
-import { TerminalParams, TerminalView, TerminalsQuery } from '../admin-schemas.js';
+import { ProvisioningBundleSchema } from '../../../protocol/provisioning-bundle.js';
+import { BundleBody, TerminalParams, TerminalView, TerminalsQuery } from '../admin-schemas.js';
+import { makeProvisioningBundle } from '../provisioning.js';
 import { ADMIN_SECURITY, ERROR_RESPONSES } from '../schemas.js';
 import type { App, ServiceDeps } from '../types.js';
 import { terminalView } from '../views.js';
@@ -27,5 +29,18 @@ export async function adminTerminalsPlugin(app: App, deps: ServiceDeps): Promise
 
   app.post('/terminals/:terminalId/enable', { schema: { ...meta('Enable a terminal again'), params: TerminalParams, response: { 200: TerminalView, ...ERROR_RESPONSES } } }, async (req) => {
     return terminalView(await store.setTerminalEnabled(req.params.terminalId, true));
+  });
+
+  app.post('/bundles', {
+    schema: {
+      ...meta('An offline provisioning bundle: registers a terminal with platform-made keys, sealed with the merchant keys under a passphrase'),
+      body: BundleBody,
+      response: { 201: ProvisioningBundleSchema, ...ERROR_RESPONSES },
+    },
+  }, async (req, reply) => {
+    const b = req.body;
+    const bundle = await makeProvisioningBundle(deps, { merchantId: b.merchantId, branchId: b.branchId, name: b.name ?? 'provisioned till', passphrase: b.passphrase });
+    req.log.info({ terminalId: bundle.terminalId, merchantId: bundle.merchantId }, 'provisioning bundle made');
+    return reply.code(201).send(bundle);
   });
 }

@@ -4,7 +4,7 @@
  * trusts. It speaks through inject() or over a socket (fetch), so one suite
  * runs both ways. (The real kiosk client lives in provisioning/ and sync/.)
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { kidOf, toHex } from '../../../coupon/index.js';
 import { rawPublicKey } from '../../../coupon/keys.js';
 import type { PlatformKey } from '../../../coupon/types.js';
@@ -39,10 +39,10 @@ export function socketTransport(base: string): Transport {
 const b64u = (k: KeyObject): string => Buffer.from(rawPublicKey(k)).toString('base64url');
 
 export class TestTerminal {
-  readonly sign = generateKeyPairSync('ed25519');
-  readonly wrap = generateKeyPairSync('x25519');
+  readonly sign: { publicKey: KeyObject; privateKey: KeyObject };
+  readonly wrap: { publicKey: KeyObject; privateKey: KeyObject };
   readonly transport = generateKeyPairSync('x25519');
-  readonly kid = toHex(kidOf(this.sign.publicKey));
+  readonly kid: string;
   /** platform keys this terminal trusts (from the trust bundle, or pinned by a test) */
   trusted = new Map<string, PlatformKey>();
   /** seconds added to the clock when signing (a kiosk whose clock is off) */
@@ -51,7 +51,13 @@ export class TestTerminal {
   bundle?: TrustBundle;
   merchantKeys: MerchantKey[] = [];
 
-  constructor(private readonly send: Transport) {}
+  /** `keys`: a terminal provisioned from a bundle, whose keys the platform made */
+  constructor(private readonly send: Transport, keys?: { sign: KeyObject; wrap: KeyObject }) {
+    const pair = (k: KeyObject) => ({ privateKey: k, publicKey: createPublicKey(k) });
+    this.sign = keys ? pair(keys.sign) : generateKeyPairSync('ed25519');
+    this.wrap = keys ? pair(keys.wrap) : generateKeyPairSync('x25519');
+    this.kid = toHex(kidOf(this.sign.publicKey));
+  }
 
   /** A signed request; `tamper` may change the body after signing. */
   async request(method: string, url: string, body?: unknown, opts: { nonce?: string; created?: number; tamper?: (b: Buffer) => Buffer; unsigned?: boolean } = {}): Promise<Answer> {
