@@ -21,6 +21,7 @@ describe('coupon-platform serve (PGlite) and its admin commands', function () {
   let data: string;
   let serve: ServeProcess;
   const tmp = tempDir();
+  const secrets: string[] = [];
   const admin = (...args: string[]) => platform([...args, '--url', serve.url, '--data', data]);
   const ok = (r: { status: number | null; stdout: string; stderr: string }) => {
     assert.equal(r.status, 0, r.stderr);
@@ -53,6 +54,7 @@ describe('coupon-platform serve (PGlite) and its admin commands', function () {
     ok(admin('branch', 'add', '--merchant', 'shop-00042', '--id', 'north'));
     const png = path.join(tmp.dir, 'setup.png');
     const token = ok(admin('enroll-token', '--merchant', 'shop-00042', '--branch', 'north', '--png', png)).trim();
+    secrets.push(token);
     assert.match(token, /^[A-Za-z0-9_-]{32}$/, 'the token alone on stdout');
     const img = PNG.sync.read(readFileSync(png));
     const qr = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
@@ -131,6 +133,7 @@ describe('coupon-platform serve (PGlite) and its admin commands', function () {
     assert.equal(res.status, 201);
     assert.equal(await code, 0);
     assert.match(serve.stderr(), /"msg":"stopped"/);
+    for (const secret of [token, 'correct horse battery staple', ...secrets]) assert.ok(!serve.stderr().includes(secret), 'no token or passphrase in the logs');
     const wrong = await spawnServe(['--data', data, '--platform-id', 'other-02']).then(
       (s) => s.stop().then(() => assert.fail('started with another platform id')),
       (err: Error) => err.message,
