@@ -12,6 +12,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceConfig } from './config.js';
 import { installErrorHandlers } from './errors.js';
+import { ERROR_SCHEMA } from './schemas.js';
 import { adminPlugin } from './plugins/admin.js';
 import { enrollmentPlugin } from './plugins/enrollment.js';
 import { healthPlugin } from './plugins/health.js';
@@ -97,6 +98,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       },
     },
   });
+  app.addSchema(ERROR_SCHEMA);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(async (scope) => healthPlugin(scope as App, deps));
   await app.register(async (scope) => adminPlugin(scope as App, deps), { prefix: '/v1/admin' });
