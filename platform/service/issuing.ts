@@ -40,9 +40,7 @@ function claimsOf(body: IssueBody, platformId: string, nowS: number, validityS: 
 
 export async function issueThroughService(deps: ServiceDeps, body: IssueBody): Promise<IssuedCoupon> {
   const { store } = deps;
-  const [platformId, signers, merchantKey] = await Promise.all([store.platformId(), store.validSigningKeys(), store.currentMerchantKey(body.aud)]);
-  const signer = signers[0];
-  if (!signer) throw new HttpError('NOT_INITIALISED', 'the platform has no valid signing key');
+  const { platformId, signer, merchantKey } = await store.issuingContext(body.aud);
   const claims = claimsOf(body, platformId, Math.floor(deps.now() / 1000), deps.config.couponValidityS);
   let text: string;
   try {

@@ -204,6 +204,8 @@ export interface Store {
   useNonce(terminalId: string, nonce: string, expiresAt: Date): Promise<void>;
   pruneNonces(): Promise<number>;
 
+  /** What issuing a coupon for this merchant needs, in one round trip: the platform id, the newest valid signing key, the merchant's current key. */
+  issuingContext(merchantId: string): Promise<{ platformId: string; signer: SigningKeyRecord; merchantKey: MerchantKeyRecord }>;
   registerCoupon(c: NewCoupon): Promise<void>;
   coupon(ctiHex: string): Promise<NewCoupon & { issuedAt: Date }>;
   revoke(ctiHex: string, reason: string): Promise<Revocation>;

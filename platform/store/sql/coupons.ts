@@ -2,16 +2,48 @@
 import type { Db } from '../db.js';
 import { SQLSTATE, isViolation } from '../db.js';
 import { StoreError } from '../errors.js';
-import type { NewCoupon, Revocation, Store } from '../store.js';
-import { COUPON, REVOCATION } from './columns.js';
+import type { MerchantKeyRecord, NewCoupon, Revocation, SigningKeyRecord, Store } from '../store.js';
+import { COUPON, MERCHANT_KEY, REVOCATION, SIGNING_KEY } from './columns.js';
+
+/** row_to_json gives bytea as '\\x…' hex text and times as ISO text: back to the Store's types. */
+const bytes = (v: unknown): Uint8Array => Uint8Array.from(Buffer.from(String(v).replace(/^\\x/, ''), 'hex'));
+const date = (v: unknown): Date => new Date(String(v));
+const dateOrNull = (v: unknown): Date | null => (v === null ? null : date(v));
+
+function reviveSigningKey(k: SigningKeyRecord): SigningKeyRecord {
+  return { ...k, publicSpki: bytes(k.publicSpki), notBefore: date(k.notBefore), notAfter: dateOrNull(k.notAfter) };
+}
+
+function reviveMerchantKey(k: MerchantKeyRecord): MerchantKeyRecord {
+  return { ...k, publicSpki: bytes(k.publicSpki), createdAt: date(k.createdAt), retiredAt: dateOrNull(k.retiredAt) };
+}
 
 /** Serialises revocations so that seq (max + 1) grows in commit order: a reader at cursor N never misses one. */
 const REVOCATIONS_LOCK = `SELECT pg_advisory_xact_lock(hashtext('coupon-platform.revocations'))`;
 
-type CouponMethods = Pick<Store, 'registerCoupon' | 'coupon' | 'revoke' | 'revocationsAfter'>;
+type CouponMethods = Pick<Store, 'issuingContext' | 'registerCoupon' | 'coupon' | 'revoke' | 'revocationsAfter'>;
+
+type ContextRow = { platformId: string | null; signer: SigningKeyRecord | null; merchantKey: MerchantKeyRecord | null; merchantKnown: boolean };
 
 export function couponQueries(db: Db): CouponMethods {
   return {
+    async issuingContext(merchantId) {
+      // one statement, one snapshot: the three reads agree even while another process rotates a key
+      const r = await db.query<ContextRow>(
+        `SELECT (SELECT platform_id FROM platform) AS "platformId",
+                (SELECT row_to_json(s) FROM (SELECT ${SIGNING_KEY} FROM signing_keys WHERE not_before <= now() AND (not_after IS NULL OR not_after > now())
+                   ORDER BY not_before DESC, created_at DESC, kid LIMIT 1) s) AS signer,
+                (SELECT row_to_json(k) FROM (SELECT ${MERCHANT_KEY} FROM merchant_keys WHERE merchant_id = $1 AND retired_at IS NULL) k) AS "merchantKey",
+                EXISTS (SELECT 1 FROM merchants WHERE merchant_id = $1) AS "merchantKnown"`,
+        [merchantId],
+      );
+      const row = r.rows[0]!;
+      if (row.platformId === null || row.signer === null) throw new StoreError('NOT_INITIALISED', 'the platform has no identity or valid signing key');
+      if (!row.merchantKnown) throw new StoreError('UNKNOWN_MERCHANT', `no merchant '${merchantId}'`);
+      if (row.merchantKey === null) throw new StoreError('NO_MERCHANT_KEY', `merchant '${merchantId}' has no current key`);
+      return { platformId: row.platformId, signer: reviveSigningKey(row.signer), merchantKey: reviveMerchantKey(row.merchantKey) };
+    },
+
     async registerCoupon(c) {
       try {
         await db.query(

@@ -107,6 +107,16 @@ for (const engine of ENGINES) {
       assert.equal(live.filter((k) => k.retiredAt === null).length, 1);
     });
 
+    it('issuingContext reads the platform id, the newest signing key and the current merchant key in one go', async function () {
+      const ctx = await store.issuingContext('shop-00042');
+      assert.equal(ctx.platformId, 'meituan-01');
+      // pg gives bytea as a Buffer, row_to_json as hex text: compare the bytes themselves
+      const plain = <T extends { publicSpki: Uint8Array }>(k: T) => ({ ...k, publicSpki: [...k.publicSpki] });
+      assert.deepEqual(plain(ctx.signer), plain((await store.validSigningKeys())[0]!));
+      assert.deepEqual(plain(ctx.merchantKey), plain(await store.currentMerchantKey('shop-00042')));
+      await assert.rejects(store.issuingContext('nobody'), { code: 'UNKNOWN_MERCHANT' });
+    });
+
     it('branches: per merchant, duplicates and unknown merchants refused', async function () {
       const b = await store.addBranch({ merchantId: 'shop-00042', branchId: 'north', name: 'North' });
       assert.equal(b.branchId, 'north');
