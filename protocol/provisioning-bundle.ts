@@ -61,7 +61,9 @@ export interface ProvisioningKeys {
   merchantKeys: MerchantKey[];
 }
 
-export type ProvisioningResult<T> = { ok: true; value: T } | { ok: false; code: 'INVALID_BUNDLE' | 'BAD_KEY'; message: string };
+export const PROVISIONING_BUNDLE_CODES = ['INVALID_BUNDLE', 'BAD_KEY'] as const;
+export type ProvisioningBundleCode = (typeof PROVISIONING_BUNDLE_CODES)[number];
+export type ProvisioningResult<T> = { ok: true; value: T } | { ok: false; code: ProvisioningBundleCode; message: string };
 
 const bundleReader = payloadReader(ProvisioningBundleSchema, 'provisioning bundle');
 const keysReader = payloadReader(ProvisioningKeysSchema, 'provisioning keys');

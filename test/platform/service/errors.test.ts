@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { HTTP_ERRORS } from '../../../platform/service/errors.js';
+import { HTTP_ERRORS, toHttpError } from '../../../platform/service/errors.js';
+import { STORE_ERROR_CODES, StoreError, type StoreErrorCode } from '../../../platform/store/errors.js';
 import { startHarness, type Harness } from './harness.js';
 
 function assertError(r: { statusCode: number; json(): unknown; body: string }, status: number, code: string, field?: RegExp): void {
@@ -74,8 +75,20 @@ describe('platform service: errors', function () {
     );
   });
 
-  it('every HTTP error code is documented in docs/platform.md', function () {
+  it('every HTTP error code and every store error code is documented in docs/platform.md', function () {
     const doc = readFileSync(new URL('../../../../docs/platform.md', import.meta.url), 'utf8');
-    for (const code of Object.keys(HTTP_ERRORS)) assert.match(doc, new RegExp('`' + code + '`'), `${code} is not in docs/platform.md`);
+    for (const code of [...Object.keys(HTTP_ERRORS), ...Object.keys(STORE_ERROR_CODES)]) {
+      if (code === 'UNKNOWN_TERMINAL' || code === 'REPLAYED_NONCE') continue; // answered as TERMINAL_NOT_FOUND / REPLAYED_REQUEST
+      assert.match(doc, new RegExp('`' + code + '`'), `${code} is not in docs/platform.md`);
+    }
+  });
+
+  it('every store refusal reaches a client as a 4xx or 503, never as a 500', function () {
+    const startup = ['MIGRATION_INVALID', 'MIGRATION_CHANGED', 'SCHEMA_TOO_NEW', 'PLATFORM_ID_MISMATCH'];
+    for (const code of Object.keys(STORE_ERROR_CODES) as StoreErrorCode[]) {
+      if (startup.includes(code)) continue; // stops serve at start, never during a request
+      const http = toHttpError(new StoreError(code, 'x'));
+      assert.ok(http.statusCode < 500 || http.statusCode === 503, `${code} → ${http.statusCode}`);
+    }
   });
 });
