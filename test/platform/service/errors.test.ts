@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import net, { type AddressInfo } from 'node:net';
 import { HTTP_ERRORS, toHttpError } from '../../../platform/service/errors.js';
 import { STORE_ERROR_CODES, StoreError, type StoreErrorCode } from '../../../platform/store/errors.js';
 import { startHarness, type Harness } from './harness.js';
@@ -65,7 +66,7 @@ describe('platform service: errors', function () {
 
   it('arbitrary JSON bodies on every admin POST never give a 5xx', async function () {
     this.timeout(60_000);
-    const routes = ['/v1/admin/merchants', '/v1/admin/coupons', '/v1/admin/enrollment-tokens', '/v1/admin/merchants/m-1/branches', '/v1/admin/merchants/m-1/keys'];
+    const routes = ['/v1/admin/merchants', '/v1/admin/coupons', '/v1/admin/enrollment-tokens', '/v1/admin/merchants/m-1/branches', '/v1/admin/merchants/m-1/keys', '/v1/admin/revocations', '/v1/admin/bundles', '/v1/enroll'];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.jsonValue({ maxDepth: 3 }), async (url, body) => {
         const r = await h.app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${h.adminToken}` } });
@@ -73,6 +74,25 @@ describe('platform service: errors', function () {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('a request that never finishes arriving has its socket closed (slow-loris guard)', async function () {
+    const slow = await startHarness(this, undefined, { requestTimeoutMs: 300 });
+    try {
+      await slow.app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (slow.app.server.address() as AddressInfo).port;
+      const sock = net.connect(port, '127.0.0.1');
+      let got = '';
+      sock.on('data', (c: Buffer) => (got += c.toString()));
+      sock.write(`POST /v1/enroll HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"merch`);
+      const started = Date.now();
+      await new Promise<void>((resolve) => sock.on('close', () => resolve()));
+      // the socket timeout (2 × requestTimeoutMs) or Node's request timeout (408) ends it, whichever comes first
+      assert.ok(got === '' || /^HTTP\/1\.1 408/.test(got), got);
+      assert.ok(Date.now() - started < 5000, `closed after ${Date.now() - started} ms`);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('every HTTP error code and every store error code is documented in docs/platform.md', function () {
