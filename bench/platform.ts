@@ -123,9 +123,10 @@ the merchant's current key and the platform id are read from the database, the c
 is inserted before the answer. The offline issuer does the same crypto with the same keys and stores nothing; each engine's
 pair is measured in the same run, ${MEASURE_MS} ms each after a warm-up; the load generator (undici, ${CONCURRENCY} keep-alive
 connections) runs in the service's process, as does PGlite (one connection, statements serialised); PostgreSQL is a local
-server through a pool of 10. The HTTP floor is the health route on the same connections: what a request costs before any
-issuing, so the issuing row's distance from it is the service's own work (5 statements: admin token, platform id,
-signing key, merchant key, insert).
+server through a pool of 10 (COUPON_TEST_PG_URL, else the tests' throwaway cluster, which runs with fsync off). The HTTP floor is the health route on the same connections: what a request costs before any
+issuing, so the issuing row's distance from it is the service's own work (3 statements: the admin token; the platform
+id, newest signing key and merchant key in one; the insert).
+Load average at the end of this section: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores (other work on the machine counts too).
 
 ${table(rows)}
 ${pgNote}`;
