@@ -16,10 +16,16 @@ export interface Engine {
   open(ctx: Mocha.Context): Promise<{ db: Db; store: Store; url?: string; close(): Promise<void> }>;
 }
 
+/** The first PGlite of a process runs initdb (~9 s, more on a busy machine), the first PostgreSQL test starts a cluster. */
+export function slowStart(ctx: Mocha.Context): void {
+  ctx.timeout(Math.max(ctx.timeout(), 120_000));
+}
+
 export const ENGINES: Engine[] = [
   {
     name: 'pglite',
-    async open() {
+    async open(ctx) {
+      slowStart(ctx);
       const db = await migratedPglite();
       return { db, store: createSqlStore(db), close: () => db.close() };
     },
@@ -27,6 +33,7 @@ export const ENGINES: Engine[] = [
   {
     name: 'postgres',
     async open(ctx) {
+      slowStart(ctx);
       const test = await requireTestDatabase(ctx);
       const db = await openPg({ connectionString: test.url });
       await migrate(db);

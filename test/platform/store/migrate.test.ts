@@ -9,6 +9,7 @@ import { migratedPglite } from '../../support/pglite.js';
 import { requireTestDatabase } from '../../support/postgres.js';
 
 describe('platform store migrations', function () {
+  this.timeout(120_000); // the first PGlite of a process runs initdb
   it('reads the numbered files in order, each with its SHA-256', function () {
     const ms = readMigrations();
     assert.ok(ms.length >= 1);
