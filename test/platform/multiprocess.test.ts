@@ -15,6 +15,9 @@ import { TestTerminal, socketTransport } from './service/terminal-client.js';
 import type { PlatformKey } from '../../coupon/types.js';
 import { publicKeyFromPem } from '../../coupon/keys.js';
 import { bundleKeyOf } from '../../protocol/documents.js';
+import { openPg } from '../../platform/store/pg-db.js';
+import { createSqlStore } from '../../platform/store/sql-store.js';
+import { jsonLines, platform } from './cli-run.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -128,6 +131,36 @@ describe('several serve processes on one PostgreSQL', function () {
     const retry = await new TestTerminal(socketTransport(b.url)).enroll(t, pinned);
     assert.equal(retry.status, 200, 'the token still enrolls through the surviving process');
     a = await spawnServe(['--data', dirs[0]!, '--database', db.url]);
+  });
+
+  it('redemptions --json and conflicts --json: one object per line with the serial as the kiosk shows it and the terminal id', async function () {
+    const store = createSqlStore(await openPg({ connectionString: db.url }));
+    try {
+      const [t1, t2] = [new TestTerminal(socketTransport(a.url)), new TestTerminal(socketTransport(b.url))];
+      await t1.enroll(await token(), pinned);
+      await t2.enroll(await token(), pinned);
+      const c = (await adminCall(a, dirs[0]!, 'POST', '/coupons', { aud: 'shop-1', sub: 'u', product: 'p', quantity: 1 })).body as { serial: string; ctiHex: string };
+      const scanned = new Date(Date.now() - 60_000);
+      assert.equal((await store.recordRedemption({ ctiHex: c.ctiHex, terminalId: t1.enrollment!.terminalId, scannedAt: scanned, offline: true, source: 'upload' })).outcome, 'recorded');
+      assert.equal((await store.recordRedemption({ ctiHex: c.ctiHex, terminalId: t2.enrollment!.terminalId, scannedAt: new Date(), offline: true, source: 'upload' })).outcome, 'conflict');
+      const cli = (cmd: string) => platform([cmd, '--url', b.url, '--data', dirs[1]!, '--json']);
+      const r = cli('redemptions');
+      assert.equal(r.status, 0, r.stderr);
+      const redemptions = jsonLines(r.stdout).filter((x) => x['ctiHex'] === c.ctiHex);
+      assert.equal(redemptions.length, 1);
+      assert.equal(redemptions[0]!['serial'], c.serial);
+      assert.equal(redemptions[0]!['terminalId'], t1.enrollment!.terminalId);
+      assert.equal(redemptions[0]!['scannedAt'], scanned.toISOString(), 'the scan time, not the upload time');
+      const k = cli('conflicts');
+      assert.equal(k.status, 0, k.stderr);
+      const conflicts = jsonLines(k.stdout);
+      assert.equal(conflicts.length, 1);
+      assert.equal(conflicts[0]!['serial'], c.serial);
+      assert.equal(conflicts[0]!['terminalId'], t2.enrollment!.terminalId);
+      assert.equal((conflicts[0]!['winner'] as Record<string, unknown>)['terminalId'], t1.enrollment!.terminalId);
+    } finally {
+      await store.close();
+    }
   });
 
   it('a rotation through one process is seen at once by the other: old and new coupons verify during the overlap', async function () {

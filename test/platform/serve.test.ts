@@ -70,9 +70,12 @@ describe('coupon-platform serve (PGlite) and its admin commands', function () {
   });
 
   it('issue --url prints the coupon text alone; revoke takes the serial as the kiosk shows it', function () {
-    const r = admin('issue', '--aud', 'shop-00042', '--sub', 'u-1', '--product', 'sku-1', '--quantity', '2', '--title', 'Hotpot', '--exp', '+86400');
+    const png = path.join(tmp.dir, 'coupon.png');
+    const r = admin('issue', '--aud', 'shop-00042', '--sub', 'u-1', '--product', 'sku-1', '--quantity', '2', '--title', 'Hotpot', '--exp', '+86400', '--png', png);
     const text = ok(r).trim();
     assert.match(text, /^2G[A-Za-z0-9+/=]+$/);
+    const img = PNG.sync.read(readFileSync(png));
+    assert.equal(jsQR(new Uint8ClampedArray(img.data), img.width, img.height)?.data, text, 'the QR holds the coupon text');
     const serial = /serial (\S+),/.exec(r.stderr)![1]!;
     const rev = JSON.parse(ok(admin('revoke', '--serial', serial, '--reason', 'refund', '--json'))) as { serial: string; seq: number };
     assert.equal(rev.serial, serial);
