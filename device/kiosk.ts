@@ -24,6 +24,8 @@ export type KioskPhase = 'stopped' | 'starting' | 'ready' | 'stopping';
 export interface KioskState {
   phase: KioskPhase;
   scanner: ScannerState;
+  /** the uplink, as the screen's status line shows it (null: this kiosk has no sync) */
+  online: boolean | null;
   clockWarning: boolean;
   pending: number;
   faults: FaultCode[];
@@ -80,7 +82,8 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   }
 
   get state(): KioskState {
-    return { phase: this.phase, scanner: this.deps.scanner.state, clockWarning: this.clockWarning, pending: this.pending, faults: [...this.faults.keys()] };
+    const { scanner, online, clockWarning, pending } = this.status();
+    return { phase: this.phase, scanner, online, clockWarning, pending, faults: [...this.faults.keys()] };
   }
 
   async start(): Promise<void> {

@@ -13,6 +13,7 @@ import { openLedger } from './ledger/sqlite-ledger.js';
 import { LedgerError, type Ledger } from './ledger/types.js';
 import { createLogger, type Logger } from './logger.js';
 import { Redeemer } from './pipeline.js';
+import { ServiceNotifier, serviceStatus, systemdNotifySender } from './sd-notify.js';
 import { unavailableLedger } from './unavailable-ledger.js';
 
 export interface ServiceOptions {
@@ -37,6 +38,8 @@ export interface Service {
   home: LoadedHome;
   logger: Logger;
   hardware: Hardware;
+  /** systemd's readiness, watchdog and status (a no-op outside systemd) */
+  notifier: ServiceNotifier;
 }
 
 /** Build everything from the home directory; nothing is started yet. */
@@ -57,7 +60,8 @@ export function buildService(opts: ServiceOptions): Service {
   });
   const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock, logger, terminalId: config.terminalId });
   const kiosk = new Kiosk({ ...hardware, redeemer, ledger, clock, logger, config });
-  return { kiosk, home, logger, hardware };
+  const notifier = new ServiceNotifier({ env: process.env, pid: process.pid, sender: systemdNotifySender(), status: () => serviceStatus(kiosk.state), logger });
+  return { kiosk, home, logger, hardware, notifier };
 }
 
 /**
@@ -86,12 +90,13 @@ export function openLedgerOrFault(config: Readonly<KioskConfig>, logger: Logger)
  * scanner on a pipe has no replug); returns the exit status.
  */
 export async function runService(service: Service, endOfInput?: NodeJS.ReadableStream): Promise<number> {
-  const { kiosk, logger } = service;
+  const { kiosk, logger, notifier } = service;
   let stopping: Promise<void> | undefined;
   const stop = (why: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ why }, 'stopping');
-      await kiosk.stop();
+      // STOPPING=1 goes out at once; the kiosk does not wait for systemd-notify
+      await Promise.all([notifier.stop(), kiosk.stop()]);
     })();
     return stopping;
   };
@@ -102,6 +107,9 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
   });
   await kiosk.start();
   logger.info({ terminalId: service.home.config.terminalId, home: service.home.paths.home }, 'kiosk ready');
+  kiosk.on('state', () => notifier.refresh());
+  kiosk.on('verdict', () => notifier.refresh());
+  notifier.start();
   const ended = endOfInput ? inputEnded(endOfInput).then(() => kiosk.drained()).then(() => stop('input ended')) : new Promise<void>(() => {});
   // a service runs until told to stop, even when no device handle keeps the event loop busy
   const keepAlive = setInterval(() => {}, 3_600_000);

@@ -5,6 +5,7 @@ import type { Logger } from '../../device/logger.js';
 import { LineFramer } from './line-framer.js';
 import { ScannerError, type Scanner } from './port.js';
 import { ReconnectingScanner, type Backoff } from './reconnecting.js';
+import { watchHangup } from './serial-hangup.js';
 import type { Timers } from './timers.js';
 
 export interface SerialScannerOptions extends SerialScannerConfig {
@@ -31,12 +32,15 @@ const USB_ID = /^[0-9a-f]{4}$/i;
  * why not ReadlineParser). The kiosk user needs the `dialout` group.
  *
  * Unplug: the stream reports a failed read as 'close' with a DisconnectedError
- * (err.disconnected = true); we drop the partial line and retry with backoff.
+ * (err.disconnected = true), and watchHangup (see there) catches the hang-up
+ * the binding misses mid-transfer; either way we drop the partial line, close
+ * the port and retry with backoff.
  */
 export class SerialScanner extends ReconnectingScanner implements Scanner {
   readonly name = 'serial';
   private port: SerialPortStream | undefined;
   private framer: LineFramer | undefined;
+  private unwatch: (() => void) | undefined;
 
   constructor(private readonly opts: SerialScannerOptions) {
     super(opts.logger.child({ module: 'scanner-serial' }), opts);
@@ -68,6 +72,9 @@ export class SerialScanner extends ReconnectingScanner implements Scanner {
     port.on('close', (err: Error | null) => {
       if (this.port === port) this.lost(err ?? new Error(`port ${path} closed`));
     });
+    this.unwatch = watchHangup(port, (err) => {
+      if (this.port === port) this.lost(err);
+    });
     this.port = port;
     this.framer = framer;
     this.log.info({ path, baudRate: this.opts.baudRate }, 'serial scanner open');
@@ -78,6 +85,8 @@ export class SerialScanner extends ReconnectingScanner implements Scanner {
     this.port = undefined;
     this.framer?.reset();
     this.framer = undefined;
+    this.unwatch?.();
+    this.unwatch = undefined;
     if (!port) return;
     port.removeAllListeners('data');
     port.removeAllListeners('close');

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Prepare a Raspberry Pi OS / Debian board to run coupon-kiosk as a service.
 # Run as root from a checkout:  sudo provisioning/device/setup.sh [--dry-run]
-#   [--user kiosk] [--home /var/lib/coupon-kiosk]
+#   [--user kiosk] [--home /var/lib/coupon-kiosk] [--print-unit]
 # It installs the Debian packages the drivers use (gpiod, unifont, i2c-tools),
 # builds the project, creates the service user and its 0700 home, installs the
 # udev rules and the systemd unit, and enables the service. Keys come after,
 # with `kiosk provision import`; then `kiosk doctor` says what is still wrong.
-# Safe to run again. --dry-run prints every step and changes nothing.
+# Safe to run again. --dry-run prints every step and changes nothing;
+# --print-unit prints the systemd unit as it would be installed, and stops.
 set -euo pipefail
 
 dry=0
+print_unit=0
 user=kiosk
 home=/var/lib/coupon-kiosk
 app=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +20,7 @@ here="$app/provisioning/device"
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) dry=1 ;;
+    --print-unit) print_unit=1 ;;
     --user) user=$2; shift ;;
     --home) home=$2; shift ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
@@ -31,14 +34,24 @@ run() {
   if [ "$dry" = 0 ]; then "$@"; fi
 }
 
-# write FILE from TEMPLATE with @USER@, @HOME_DIR@, @APP_DIR@ filled in
+# TEMPLATE with @USER@, @HOME_DIR@, @APP_DIR@ filled in, on stdout
+fill() {
+  sed -e "s|@USER@|$user|g" -e "s|@HOME_DIR@|$home|g" -e "s|@APP_DIR@|$app|g" "$1"
+}
+
+# write FILE from TEMPLATE
 render() {
   echo "+ render $1 -> $2"
   if [ "$dry" = 0 ]; then
-    sed -e "s|@USER@|$user|g" -e "s|@HOME_DIR@|$home|g" -e "s|@APP_DIR@|$app|g" "$1" > "$2.tmp"
+    fill "$1" > "$2.tmp"
     mv "$2.tmp" "$2"
   fi
 }
+
+if [ "$print_unit" = 1 ]; then
+  fill "$here/coupon-kiosk.service"
+  exit 0
+fi
 
 if [ "$dry" = 0 ] && [ "$(id -u)" != 0 ]; then
   echo "setup.sh: run as root (sudo), or with --dry-run to see the steps" >&2
@@ -73,6 +86,9 @@ run udevadm control --reload-rules
 run udevadm trigger
 
 echo "== systemd"
+# the unit's DeviceAllow= needs these drivers loaded before it starts
+render "$here/coupon-kiosk-modules.conf" /etc/modules-load.d/coupon-kiosk.conf
+run systemctl restart systemd-modules-load.service
 render "$here/coupon-kiosk.service" /etc/systemd/system/coupon-kiosk.service
 run systemctl daemon-reload
 run systemctl enable coupon-kiosk.service

@@ -24,7 +24,7 @@ const BACKOFF = { initialMs: 10, maxMs: 40 };
  * test "replugs" with createPort.
  */
 function harness() {
-  const opened: { port: MockPortBinding; unplug: (err: Error) => void }[] = [];
+  const opened: { port: MockPortBinding; unplug: (err: Error) => void; endOfFile: () => void }[] = [];
   const binding: BindingInterface = {
     list: () => MockBinding.list(),
     async open(options: OpenOptions) {
@@ -32,9 +32,12 @@ function harness() {
       let unplug!: (err: Error) => void;
       const unplugged = new Promise<never>((_, reject) => (unplug = reject));
       unplugged.catch(() => undefined);
+      // a binding that reports a hang-up as a 0-byte read, as bindings-cpp's main branch does
+      let endOfFile!: () => void;
+      const eof = new Promise<{ bytesRead: number; buffer: Buffer }>((resolve) => (endOfFile = () => resolve({ bytesRead: 0, buffer: Buffer.alloc(0) })));
       const read = port.read.bind(port);
-      port.read = (buffer, offset, length) => Promise.race([read(buffer, offset, length), unplugged]);
-      opened.push({ port, unplug });
+      port.read = (buffer, offset, length) => Promise.race([read(buffer, offset, length), unplugged, eof]);
+      opened.push({ port, unplug, endOfFile });
       return port;
     },
   };
@@ -136,6 +139,29 @@ describe('SerialScanner (MockBinding)', () => {
     await settle();
     assert.deepEqual(h.lines, ['PON']);
     assert.deepEqual(h.states, ['connected', 'disconnected', 'connected']);
+    await s.stop();
+  });
+
+  it('a read that ends the stream (0 bytes: hang-up) is an unplug too, and the replug resumes', async () => {
+    MockBinding.createPort(PATH, { echo: false, record: true });
+    const h = harness();
+    const s = h.make();
+    await s.start();
+    h.last().port.emitData('PART');
+    await settle();
+    MockBinding.reset();
+    h.last().endOfFile();
+    await settle();
+    assert.equal(s.state, 'disconnected');
+    assert.equal(h.errors[0]?.code, 'SCANNER_DISCONNECTED');
+    assert.match(h.errors[0]?.message ?? '', /hung up \(end of input\)/);
+    MockBinding.createPort(PATH, { echo: false, record: true });
+    h.timers.advance(BACKOFF.initialMs);
+    await settle();
+    assert.equal(s.state, 'connected');
+    h.last().port.emitData('WHOLE\r');
+    await settle();
+    assert.deepEqual(h.lines, ['WHOLE']);
     await s.stop();
   });
 
