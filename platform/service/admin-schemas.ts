@@ -124,9 +124,12 @@ const RedemptionFields = {
   serial: Type.String(), ctiHex: CtiHex, terminalId: Type.String(), branchId: Type.String(),
   scannedAt: Iso, receivedAt: Iso, offline: Type.Boolean(), source: Type.String(),
 };
-export const RedemptionView = Type.Object({ ...RedemptionFields, merchantId: Type.String(), reversedAt: IsoOrNull }, { additionalProperties: false });
+export const RedemptionView = Type.Object(
+  { ...RedemptionFields, merchantId: Type.String(), reversedAt: IsoOrNull, reversalReceivedAt: IsoOrNull },
+  { additionalProperties: false },
+);
 export const ConflictView = Type.Object(
-  { ...RedemptionFields, winner: Type.Object({ terminalId: Type.String(), branchId: Type.String(), scannedAt: Iso, receivedAt: Iso }, { additionalProperties: false }) },
+  { seq: Type.Integer({ description: 'the cursor: grows in commit order' }), ...RedemptionFields, winner: Type.Object({ terminalId: Type.String(), branchId: Type.String(), scannedAt: Iso, receivedAt: Iso }, { additionalProperties: false }) },
   { additionalProperties: false },
 );
 export const RedemptionPage = Type.Object({ items: Type.Array(RedemptionView), cursor: Type.Integer() }, { additionalProperties: false });

@@ -13,6 +13,7 @@ import { ensureAdminToken } from './admin-token.js';
 import { buildApp, type TerminalRoutes } from './app.js';
 import { serviceConfig, type ServiceConfig } from './config.js';
 import { initPlatform } from './platform-init.js';
+import { SERVICE_TERMINAL_ROUTES } from './terminal-routes.js';
 import type { App } from './types.js';
 
 export interface StartOptions {
@@ -24,6 +25,7 @@ export interface StartOptions {
   tls?: { certFile: string; keyFile: string };
   config?: Partial<ServiceConfig>;
   logger: FastifyBaseLogger;
+  /** default: SERVICE_TERMINAL_ROUTES */
   terminalRoutes?: TerminalRoutes[];
   now?: () => number;
 }
@@ -54,7 +56,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     log.info({ platformId, created, engine: db.engine }, created ? 'platform created' : 'platform opened');
     const adminTokenFile = await ensureAdminToken(opts.dataDir, store);
     const https = opts.tls ? { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) } : undefined;
-    const app = await buildApp({ deps, logger: log, ...(https ? { https } : {}), terminalRoutes: opts.terminalRoutes ?? [] });
+    const app = await buildApp({ deps, logger: log, ...(https ? { https } : {}), terminalRoutes: opts.terminalRoutes ?? [...SERVICE_TERMINAL_ROUTES] });
     const prune = setInterval(() => void store.pruneNonces().catch((err: unknown) => log.warn({ err }, 'nonce pruning failed')), PRUNE_EVERY_MS);
     prune.unref();
     app.addHook('onClose', async () => clearInterval(prune));

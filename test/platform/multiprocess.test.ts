@@ -15,6 +15,7 @@ import { TestTerminal, socketTransport } from './service/terminal-client.js';
 import type { PlatformKey } from '../../coupon/types.js';
 import { publicKeyFromPem } from '../../coupon/keys.js';
 import { bundleKeyOf } from '../../protocol/documents.js';
+import { readMigrations } from '../../platform/store/migrate.js';
 import { openPg } from '../../platform/store/pg-db.js';
 import { createSqlStore } from '../../platform/store/sql-store.js';
 import { jsonLines, platform } from './cli-run.js';
@@ -66,7 +67,7 @@ describe('several serve processes on one PostgreSQL', function () {
   });
 
   it('one schema, one platform, one first key; each data directory\'s admin token works on every process', async function () {
-    assert.equal((await sql.query('SELECT * FROM schema_migrations')).rowCount, 1);
+    assert.equal((await sql.query('SELECT * FROM schema_migrations')).rowCount, readMigrations().length);
     assert.deepEqual((await sql.query('SELECT platform_id FROM platform')).rows, [{ platform_id: 'plat-pg' }]);
     assert.equal((await sql.query('SELECT * FROM signing_keys')).rowCount, 1);
     assert.equal((await sql.query('SELECT * FROM trust_bundles')).rowCount, 1);
@@ -141,8 +142,10 @@ describe('several serve processes on one PostgreSQL', function () {
       await t2.enroll(await token(), pinned);
       const c = (await adminCall(a, dirs[0]!, 'POST', '/coupons', { aud: 'shop-1', sub: 'u', product: 'p', quantity: 1 })).body as { serial: string; ctiHex: string };
       const scanned = new Date(Date.now() - 60_000);
-      assert.equal((await store.recordRedemption({ ctiHex: c.ctiHex, terminalId: t1.enrollment!.terminalId, scannedAt: scanned, offline: true, source: 'upload' })).outcome, 'recorded');
-      assert.equal((await store.recordRedemption({ ctiHex: c.ctiHex, terminalId: t2.enrollment!.terminalId, scannedAt: new Date(), offline: true, source: 'upload' })).outcome, 'conflict');
+      const rec = (scannedAt: Date) => [{ kind: 'redeem' as const, ctiHex: c.ctiHex, product: 'p', quantity: 1, consumer: 'u', scannedAt, offline: true }];
+      const ref = async (t: TestTerminal) => store.terminal(t.enrollment!.terminalId);
+      assert.equal((await store.recordSync(await ref(t1), rec(scanned), 'upload', new Date()))[0]!.outcome, 'recorded');
+      assert.equal((await store.recordSync(await ref(t2), rec(new Date()), 'upload', new Date()))[0]!.outcome, 'conflict');
       const cli = (cmd: string) => platform([cmd, '--url', b.url, '--data', dirs[1]!, '--json']);
       const r = cli('redemptions');
       assert.equal(r.status, 0, r.stderr);
