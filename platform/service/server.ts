@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureAdminToken } from './admin-token.js';
@@ -36,6 +37,8 @@ export interface RunningService {
   adminTokenFile: string;
   app: App;
   store: Store;
+  /** the database under the store (benchmarks measure plain SQL beside the service on the same connection) */
+  db: Db;
   stop(): Promise<void>;
 }
 
@@ -66,7 +69,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     const url = `${https ? 'https' : 'http'}://${host}:${address.port}`;
     let stopping: Promise<void> | undefined;
     return {
-      url, platformId, adminTokenFile, app, store,
+      url, platformId, adminTokenFile, app, store, db,
       stop: () => (stopping ??= (async () => {
         await app.close();
         await store.close();
