@@ -159,6 +159,14 @@ function suite(engine: Engine, transportName: 'inject' | 'socket'): void {
       assert.deepEqual([tooLate['result'], tooLate['code']], ['refused', 'REVERSAL_WINDOW_PASSED']);
     });
 
+    it('the merchant\'s sync settings reach the terminal in every state answer, changed at once', async function () {
+      const t = await terminal();
+      const settings = { claimTimeoutMs: 800, offlineMaxCount: 5, offlineMaxAgeS: 120, offlineMaxQuantity: 1, revocationMaxAgeS: 600, reversalWindowS: 60 };
+      assert.equal((await h.api('PATCH', '/v1/admin/merchants/shop-1', { claimMode: 'online-preferred', settings })).statusCode, 200);
+      assert.deepEqual(signedOk(await t.request('GET', '/v1/terminal/state'))['sync'], { claimMode: 'online-preferred', ...settings });
+      await h.api('PATCH', '/v1/admin/merchants/shop-1', { claimMode: 'online-required', settings: { claimTimeoutMs: 1500, offlineMaxCount: 200, offlineMaxAgeS: 86400, offlineMaxQuantity: 10, revocationMaxAgeS: 86400, reversalWindowS: 600 } });
+    });
+
     it('refuses whole requests it cannot read, and a batch over the limit, with codes', async function () {
       const t = await terminal();
       const c = await coupon();
