@@ -4,6 +4,7 @@
  * still starts, shows the fault on its screen and answers each scan with a
  * fault, instead of a service restart loop that shows nothing at all.
  */
+import type { ExportLedger } from './ledger/export-types.js';
 import { LedgerError, type Ledger } from './ledger/types.js';
 
 export function unavailableLedger(cause: LedgerError): Ledger {
@@ -26,6 +27,7 @@ export function unavailableLedger(cause: LedgerError): Ledger {
     notExported: fail,
     markExported: fail,
     integrityCheck: fail,
+    exports: new Proxy({} as ExportLedger, { get: () => fail }),
     close: () => undefined,
   };
 }

@@ -1,3 +1,5 @@
+import type { ExportLedger } from './export-types.js';
+
 /**
  * The ledger: the kiosk's durable memory (SQLite, WAL, synchronous=FULL).
  * One redemption per (platformId, serial), ever. Everything sync and export
@@ -75,6 +77,8 @@ export interface Ledger {
   /** USB export bookkeeping */
   notExported(limit: number): Redemption[];
   markExported(ids: number[], at: number, batchId: string): void;
+  /** USB export batches (sync/export/), on the same connection */
+  readonly exports: ExportLedger;
   integrityCheck(): string;
   close(): void;
 }
