@@ -31,7 +31,8 @@ const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Id = Type.String({ pattern: '^\\S{1,128}$' });
 const TerminalId = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' });
 const UnixMs = Type.Integer({ minimum: 0, maximum: 2 ** 47 });
-const Text = Type.String({ minLength: 1, maxLength: 256 });
+/** Claims text as the coupon format allows it (its whole text is bounded well below this). */
+const Text = Type.String({ minLength: 1, maxLength: 1024 });
 
 /**
  * One redemption. `kind` is 'redeem' today; reversals will be `reverse`
@@ -43,7 +44,7 @@ export const BatchRecordSchema = Type.Object(
   {
     kind: Type.Literal('redeem'),
     n: Type.Integer({ minimum: 1 }),
-    platformId: Id,
+    platformId: Text,
     ctiHex: Type.String({ pattern: '^([0-9a-f]{2}){8,32}$' }),
     serial: Type.String({ minLength: 1, maxLength: 80 }),
     product: Text,

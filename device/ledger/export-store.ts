@@ -40,8 +40,12 @@ function prepareExportStatements(db: Database.Database) {
     nextPlatform: db.prepare<[string], { platformId: string }>(
       `SELECT platform_id AS platformId FROM redemptions WHERE exported_at IS NULL AND platform_id > ? ORDER BY platform_id LIMIT 1`,
     ),
-    countQueued: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM redemptions WHERE platform_id = ? AND exported_at IS NULL`),
-    anyQueued: db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM redemptions WHERE platform_id = ? AND exported_at IS NULL LIMIT 1`),
+    countQueued: db.prepare<[string, number], { n: number }>(
+      `SELECT count(*) AS n FROM redemptions WHERE platform_id = ? AND exported_at IS NULL AND id <= ?`,
+    ),
+    anyQueued: db.prepare<[string, number], { one: number }>(
+      `SELECT 1 AS one FROM redemptions WHERE platform_id = ? AND exported_at IS NULL AND id <= ? LIMIT 1`,
+    ),
     maxId: db.prepare<[], { m: number | null }>(`SELECT max(id) AS m FROM redemptions`),
     byId: db.prepare<[number], BatchRow>(`${BATCH} WHERE id = ?`),
     open: db.prepare<[string], BatchRow>(`${BATCH} WHERE platform_id = ? AND state <> 'exported'`),
@@ -117,14 +121,19 @@ export class SqliteExportLedger implements ExportLedger {
     this.st = prepareExportStatements(db);
   }
 
-  queue(): { platformId: string; count: number }[] {
+  maxRedemptionId(): number {
+    return this.guard('maxRedemptionId', () => this.st.maxId.get()?.m ?? 0, true);
+  }
+
+  queue(uptoId = Number.MAX_SAFE_INTEGER): { platformId: string; count: number }[] {
     return this.guard(
       'exportQueue',
       () => {
         const out: { platformId: string; count: number }[] = [];
         // a skip-scan over the partial index: one probe per platform, not one per row
         for (let p = this.st.nextPlatform.get(''); p !== undefined; p = this.st.nextPlatform.get(p.platformId)) {
-          out.push({ platformId: p.platformId, count: this.st.countQueued.get(p.platformId)?.n ?? 0 });
+          const count = this.st.countQueued.get(p.platformId, uptoId)?.n ?? 0;
+          if (count > 0) out.push({ platformId: p.platformId, count });
         }
         return out;
       },
@@ -142,15 +151,19 @@ export class SqliteExportLedger implements ExportLedger {
     return row === undefined ? undefined : toBatch(row);
   }
 
-  prepare(p: { platformId: string; terminalId: string; maxRecords: number; createdAt: number }): ExportBatch | undefined {
+  prepare(p: { platformId: string; terminalId: string; maxRecords: number; createdAt: number; uptoId?: number }): ExportBatch | undefined {
     const tx = this.db.transaction((): number | undefined => {
       if (this.st.open.get(p.platformId) !== undefined) throw new Error(`platform ${p.platformId} already has a batch not exported`);
-      if (this.st.anyQueued.get(p.platformId) === undefined) return undefined;
+      const uptoId = Math.min(p.uptoId ?? Number.MAX_SAFE_INTEGER, this.st.maxId.get()?.m ?? 0);
+      if (this.st.anyQueued.get(p.platformId, uptoId) === undefined) return undefined;
       const last = this.st.last.get(p.platformId, p.terminalId);
       const info = this.st.insert.run({
-        ...p,
+        platformId: p.platformId,
+        terminalId: p.terminalId,
+        maxRecords: p.maxRecords,
+        createdAt: p.createdAt,
         sequence: (last?.sequence ?? 0) + 1,
-        uptoId: this.st.maxId.get()?.m ?? 0,
+        uptoId,
         previousSha256: last?.manifestSha256 ?? null,
       });
       return Number(info.lastInsertRowid);

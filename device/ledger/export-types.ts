@@ -49,14 +49,16 @@ export interface ExportLease {
 }
 
 export interface ExportLedger {
-  /** platforms with redemptions not exported, with their counts, by platform id */
-  queue(): { platformId: string; count: number }[];
+  /** the highest redemption id so far (0 when none): an export covers what was there when it began */
+  maxRedemptionId(): number;
+  /** platforms with redemptions not exported (id <= uptoId), with their counts, by platform id */
+  queue(uptoId?: number): { platformId: string; count: number }[];
   /** the batch of this platform not yet exported (at most one exists) */
   openBatch(platformId: string): ExportBatch | undefined;
   /** the highest-numbered batch of this chain */
   lastBatch(platformId: string, terminalId: string): ExportBatch | undefined;
-  /** the next batch of this chain over what is not exported; undefined when there is nothing */
-  prepare(p: { platformId: string; terminalId: string; maxRecords: number; createdAt: number }): ExportBatch | undefined;
+  /** the next batch of this chain over what is not exported (id <= uptoId); undefined when there is nothing */
+  prepare(p: { platformId: string; terminalId: string; maxRecords: number; createdAt: number; uptoId?: number }): ExportBatch | undefined;
   /** the batch's records after `afterId`, in id order, at most `limit` (the caller stops at maxRecords) */
   records(batch: ExportBatch, afterId: number, limit: number): Redemption[];
   /** prepared → signed, with what the data file and the manifest turned out to be */
