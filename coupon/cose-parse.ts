@@ -4,7 +4,8 @@
  * MALFORMED for anything the format does not allow, UNSUPPORTED_ALGORITHM for
  * a well-placed alg outside the format.
  */
-import { CborError, decode, type CborMap, type CborValue } from './cbor.js';
+import type { CborMap, CborValue } from './cbor.js';
+import { coseShape } from './cose-shape.js';
 import { COSE_KEY, GCM_TAG_BYTES, HEADER, IV_BYTES, X25519_BYTES } from './cose.js';
 import { Rejection, malformed } from './rejection.js';
 import { ALG, type ContentAlg, type KeyAlg, type SignAlg } from './types.js';
@@ -21,6 +22,8 @@ export interface RecipientParts {
 
 export interface EncryptParts {
   bodyProtected: Uint8Array;
+  /** the decoded protected header, for labels beside alg */
+  bodyHeader: CborMap;
   contentAlg: ContentAlg;
   iv: Uint8Array;
   ciphertext: Uint8Array;
@@ -36,40 +39,7 @@ export interface Sign1Parts {
   signature: Uint8Array;
 }
 
-function array(v: CborValue, n: number, what: string): CborValue[] {
-  if (!Array.isArray(v)) throw malformed(`${what} must be an array`);
-  if (v.length !== n) throw malformed(`${what} must have ${n} elements, has ${v.length}`);
-  return v;
-}
-
-function bstr(v: CborValue | undefined, what: string): Uint8Array {
-  if (!(v instanceof Uint8Array)) throw malformed(`${what} must be a byte string`);
-  return v;
-}
-
-function map(v: CborValue, what: string): CborMap {
-  if (!(v instanceof Map)) throw malformed(`${what} must be a map`);
-  return v;
-}
-
-/** Only the listed labels may appear: anything else could change the meaning unseen. */
-function onlyLabels(m: CborMap, allowed: readonly (number | string)[], what: string): void {
-  for (const label of m.keys()) {
-    if (!allowed.includes(label)) throw malformed(`${what} has unexpected label ${JSON.stringify(label)}`);
-  }
-}
-
-/** A protected header: a bstr holding a map; h'' is the empty map (RFC 9052 §3). */
-function protectedMap(v: CborValue, what: string): { bytes: Uint8Array; map: CborMap } {
-  const bytes = bstr(v, what);
-  if (bytes.length === 0) return { bytes, map: new Map() };
-  try {
-    return { bytes, map: map(decode(bytes), what) };
-  } catch (err) {
-    if (err instanceof CborError) throw malformed(`${what}: ${err.message}`);
-    throw err;
-  }
-}
+const { array, bstr, map, onlyLabels, protectedMap } = coseShape(malformed);
 
 function algValue(v: CborValue | undefined, what: string): number {
   if (typeof v !== 'number') throw malformed(`${what} alg must be an integer`);
@@ -80,10 +50,11 @@ function unsupported(alg: number, what: string): Rejection {
   return new Rejection('UNSUPPORTED_ALGORITHM', `${what} alg ${alg} is not supported by this format`);
 }
 
-export function parseEncrypt(content: CborValue): EncryptParts {
+/** `bodyLabels`: the labels the body's protected header may hold (the coupon: alg only). */
+export function parseEncrypt(content: CborValue, bodyLabels: readonly number[] = [HEADER.alg]): EncryptParts {
   const [p, u, ct, recipients] = array(content, 4, 'COSE_Encrypt');
   const body = protectedMap(p!, 'COSE_Encrypt protected header');
-  onlyLabels(body.map, [HEADER.alg], 'COSE_Encrypt protected header');
+  onlyLabels(body.map, bodyLabels, 'COSE_Encrypt protected header');
   const alg = algValue(body.map.get(HEADER.alg), 'content');
   const unprotected = map(u!, 'COSE_Encrypt unprotected header');
   if (unprotected.has(HEADER.alg)) throw malformed('content alg must be in the protected header only');
@@ -95,7 +66,7 @@ export function parseEncrypt(content: CborValue): EncryptParts {
   const list = array(recipients!, 1, 'recipients');
   const recipient = parseRecipient(list[0]!);
   if (alg !== ALG.A128GCM && alg !== ALG.A256GCM) throw unsupported(alg, 'content');
-  return { bodyProtected: body.bytes, contentAlg: alg, iv, ciphertext, recipient };
+  return { bodyProtected: body.bytes, bodyHeader: body.map, contentAlg: alg, iv, ciphertext, recipient };
 }
 
 function parseRecipient(v: CborValue): RecipientParts {

@@ -2,6 +2,7 @@
  * Opening the COSE_Encrypt layer with this terminal's merchant key
  * (COUPON-FORMAT.md §3): find the key by kid, recover the CEK by the
  * recipient's suite, then AES-GCM with the Enc_structure as AAD.
+ * decryptWithKey is the same layer for any key (protocol/sealed.ts).
  */
 import { contentKeyBytes, ecdhEsCek, encStructure, oaepUnwrap, openGcm, x25519PublicFromRaw } from './cose.js';
 import type { EncryptParts } from './cose-parse.js';
@@ -22,13 +23,19 @@ export function decryptContent(parts: EncryptParts, keyring: Keyring): Decrypted
   if (key === undefined) {
     throw new Rejection('UNKNOWN_MERCHANT_KEY', `recipient kid ${shortHex(recipient.kid)} is not one of this terminal's merchant keys`);
   }
-  const suite = recipient.alg === ALG.ECDH_ES_HKDF_256 ? 'x25519' : 'rsa';
+  return { plaintext: decryptWithKey(parts, key), merchantKid: kidHex };
+}
+
+/** Opens the layer with `key`, the one the recipient kid names; a Rejection (DECRYPTION_FAILED, MALFORMED) otherwise. */
+export function decryptWithKey(parts: EncryptParts, key: PreparedMerchantKey): Uint8Array {
+  const { kidHex } = key;
+  const suite = parts.recipient.alg === ALG.ECDH_ES_HKDF_256 ? 'x25519' : 'rsa';
   if (key.kind !== suite) {
-    throw new Rejection('DECRYPTION_FAILED', `recipient alg ${recipient.alg} needs an ${suite} key, but merchant key ${kidHex} is ${key.kind}`);
+    throw new Rejection('DECRYPTION_FAILED', `recipient alg ${parts.recipient.alg} needs an ${suite} key, but merchant key ${kidHex} is ${key.kind}`);
   }
   const cek = recoverCek(parts, key);
   try {
-    return { plaintext: openGcm(parts.contentAlg, cek, parts.iv, parts.ciphertext, encStructure(parts.bodyProtected)), merchantKid: kidHex };
+    return openGcm(parts.contentAlg, cek, parts.iv, parts.ciphertext, encStructure(parts.bodyProtected));
   } catch {
     throw new Rejection('DECRYPTION_FAILED', `AES-GCM authentication failed with merchant key ${kidHex}`);
   }

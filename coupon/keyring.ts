@@ -88,16 +88,22 @@ export class Keyring {
   }
 
   private addMerchantKey(key: MerchantKey): void {
-    const kidHex = toHex(key.kid);
-    const where = `merchant key ${kidHex}`;
-    const publicKey = createPublicKey(key.privateKey);
-    checkKid(where, key.kid, kidOf(publicKey));
-    const kind = kindOf(publicKey);
-    if (kind !== key.kind) throw new KeyError('ALG_MISMATCH', `${where}: declared ${key.kind} but the key is ${kind}`);
-    if (this.byMerchantKid.has(kidHex)) throw new KeyError('DUPLICATE_KID', `${where} is listed twice`);
-    const modulusBytes = kind === 'rsa' ? Math.ceil(rsaBitsOf(publicKey) / 8) : 0;
-    this.byMerchantKid.set(kidHex, { ...key, kidHex, modulusBytes });
+    const prepared = prepareMerchantKey(key);
+    if (this.byMerchantKid.has(prepared.kidHex)) throw new KeyError('DUPLICATE_KID', `merchant key ${prepared.kidHex} is listed twice`);
+    this.byMerchantKid.set(prepared.kidHex, prepared);
   }
+}
+
+/** A decryption key with what decryption needs precomputed; KeyError when the declared kid or kind is not the key's. */
+export function prepareMerchantKey(key: MerchantKey): PreparedMerchantKey {
+  const kidHex = toHex(key.kid);
+  const where = `merchant key ${kidHex}`;
+  const publicKey = createPublicKey(key.privateKey);
+  checkKid(where, key.kid, kidOf(publicKey));
+  const kind = kindOf(publicKey);
+  if (kind !== key.kind) throw new KeyError('ALG_MISMATCH', `${where}: declared ${key.kind} but the key is ${kind}`);
+  const modulusBytes = kind === 'rsa' ? Math.ceil(rsaBitsOf(publicKey) / 8) : 0;
+  return { ...key, kidHex, modulusBytes };
 }
 
 function checkKid(where: string, declared: Uint8Array, actual: Uint8Array): void {
