@@ -5,11 +5,12 @@
  * chain (no replay, no gap, no fork), the data file's size and SHA-256, and
  * every record; each failure has its own code (batch-errors.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { formatSerial } from '../coupon/index.js';
+import { decodeCbor, formatSerial, kidOf, signAlgOf, Tagged, toHex } from '../coupon/index.js';
 import { BATCH_ERRORS, type BatchErrorCode } from './batch-errors.js';
-import { BatchManifestSchema, BatchRecordSchema, sha256Hex, type BatchManifest, type BatchRecord } from './batch.js';
+import { BATCH_MANIFEST_CONTENT_TYPE, BatchManifestSchema, BatchRecordSchema, sha256Hex, type BatchManifest, type BatchRecord } from './batch.js';
+import { TAG_SIGN, verifyDocument, type DocumentCode } from './signed-document.js';
 
 /** What the platform has accepted so far from this terminal for this platform. */
 export interface ChainState {
@@ -24,6 +25,63 @@ export type BatchVerdict =
   | { ok: false; code: BatchErrorCode; message: string; manifestSha256: string; manifest?: BatchManifest; line?: number };
 
 type Failure = Extract<BatchVerdict, { ok: false }>;
+
+export interface VerifyBatchOptions extends ChainState {
+  /** the terminal's registered signing key (Ed25519 public key) */
+  terminalKey: KeyObject;
+  /** the platform and terminal that key is registered for; when given, the manifest must name them */
+  platformId?: string;
+  terminalId?: string;
+}
+
+const DOCUMENT_FAILURE: Record<DocumentCode, BatchErrorCode> = {
+  MALFORMED: 'MANIFEST_MALFORMED',
+  WRONG_CONTENT_TYPE: 'MANIFEST_MALFORMED',
+  NO_KNOWN_SIGNER: 'MANIFEST_UNKNOWN_SIGNER',
+  BAD_SIGNATURE: 'MANIFEST_SIGNATURE_INVALID',
+};
+
+/**
+ * What the platform calls on an imported batch: `manifestBytes` is the
+ * .manifest file, `dataBytes` the data file it names, `opts` the terminal's
+ * key and what the platform accepted last from that terminal. Never throws.
+ * A batch the platform already accepted (same manifest SHA-256) comes back
+ * BATCH_REPLAYED: the platform recognises its own copy by manifestSha256 and
+ * reports it as a duplicate.
+ */
+export function verifyBatch(manifestBytes: Uint8Array, dataBytes: Uint8Array, opts: VerifyBatchOptions): BatchVerdict {
+  const manifestSha256 = sha256Hex(manifestBytes);
+  const kid = toHex(kidOf(opts.terminalKey));
+  const alg = signAlgOf(opts.terminalKey);
+  const doc = verifyDocument(manifestBytes, BATCH_MANIFEST_CONTENT_TYPE, (k) => (k === kid ? { alg, publicKey: opts.terminalKey } : undefined));
+  if (!doc.ok) return fail(DOCUMENT_FAILURE[doc.code], doc.message, manifestSha256);
+  const parsed = parseManifestPayload(doc.payload, manifestSha256);
+  if (!parsed.ok) return parsed;
+  const m = parsed.manifest;
+  if ((opts.platformId !== undefined && m.platformId !== opts.platformId) || (opts.terminalId !== undefined && m.terminalId !== opts.terminalId)) {
+    const detail = `the manifest says platform ${m.platformId}, terminal ${m.terminalId}; the key ${kid} is registered for platform ${opts.platformId ?? '?'}, terminal ${opts.terminalId ?? '?'}`;
+    return fail('MANIFEST_WRONG_TERMINAL', detail, manifestSha256, { manifest: m });
+  }
+  return checkBatchContents(m, manifestSha256, dataBytes, opts);
+}
+
+/**
+ * Before verifying, the platform must know which terminal to check against:
+ * the kids that signed the manifest and, unverified, what it says. Never throws.
+ */
+export function peekManifest(manifestBytes: Uint8Array): { kids: string[]; manifestSha256: string; manifest?: BatchManifest } {
+  const kids: string[] = [];
+  verifyDocument(manifestBytes, BATCH_MANIFEST_CONTENT_TYPE, (k) => void kids.push(k));
+  const manifestSha256 = sha256Hex(manifestBytes);
+  try {
+    const outer = decodeCbor(manifestBytes);
+    const payload = outer instanceof Tagged && outer.tag === TAG_SIGN && Array.isArray(outer.value) ? outer.value[2] : undefined;
+    const parsed = payload instanceof Uint8Array ? parseManifestPayload(payload, manifestSha256) : undefined;
+    return parsed?.ok ? { kids, manifestSha256, manifest: parsed.manifest } : { kids, manifestSha256 };
+  } catch {
+    return { kids, manifestSha256 };
+  }
+}
 
 let validators: { manifest: ValidateFunction<BatchManifest>; record: ValidateFunction<BatchRecord> } | undefined;
 

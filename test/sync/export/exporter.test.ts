@@ -36,8 +36,8 @@ describe('sync/export: the exporter', () => {
     assert.equal(out.state === 'done' && out.count, 10);
     assert.deepEqual(events, ['started 10', 'batch plat-a 1 7', 'batch plat-b 1 3']);
     assert.deepEqual(chainFiles(s.root, 'plat-a', 'T-a'), ['batch-000001.jsonl', 'batch-000001.manifest']);
-    assert.deepEqual(verifyChain(s.root, 'plat-a', 'T-a').map((x) => x.serials.length), [7]);
-    assert.deepEqual(verifyChain(s.root, 'plat-b', 'T-b')[0]?.serials, [100, 101, 102].map(serialOf));
+    assert.deepEqual(verifyChain(s.root, a).map((x) => x.serials.length), [7]);
+    assert.deepEqual(verifyChain(s.root, b)[0]?.serials, [100, 101, 102].map(serialOf));
     assert.equal(ledger.counts().notExported, 0);
     const again = await makeExporter(ledger, signersFor(a, b)).run(s, MARKED);
     assert.deepEqual(again, { state: 'done', count: 0, batches: [], skipped: [] });
@@ -51,7 +51,7 @@ describe('sync/export: the exporter', () => {
     fill(ledger, 3, 5);
     const out = await makeExporter(ledger, signersFor(a)).run(s, MARKED);
     assert.equal(out.state === 'done' && out.batches[0]?.sequence, 2);
-    assert.deepEqual(verifyChain(s.root, 'plat-a', 'T-a'), [
+    assert.deepEqual(verifyChain(s.root, a), [
       { sequence: 1, serials: [0, 1, 2].map(serialOf) },
       { sequence: 2, serials: [3, 4].map(serialOf) },
     ]);
@@ -62,7 +62,7 @@ describe('sync/export: the exporter', () => {
     const s = stick(dir, 'stick');
     const out = await makeExporter(ledger, signersFor(a), { options: { maxBatchRecords: 10, chunkRecords: 3, markChunk: 4 } }).run(s, MARKED);
     assert.deepEqual(out.state === 'done' && out.batches.map((x) => x.count), [10, 10, 5]);
-    const chain = verifyChain(s.root, 'plat-a', 'T-a');
+    const chain = verifyChain(s.root, a);
     assert.deepEqual(chain.flatMap((c) => c.serials), Array.from({ length: 25 }, (_, i) => serialOf(i)));
     assert.equal(ledger.counts().notExported, 0);
   });
@@ -107,7 +107,7 @@ describe('sync/export: the exporter', () => {
       assert.equal(again.state, 'done');
       assert.equal(ledger.counts().notExported, 0);
       assert.deepEqual(ledger.exports.batches().map((x) => [x.sequence, x.state, x.marked]), [[1, 'exported', true]]);
-      assert.deepEqual(verifyChain(s.root, 'plat-a', 'T-a').map((c) => c.serials.length), [6]);
+      assert.deepEqual(verifyChain(s.root, a).map((c) => c.serials.length), [6]);
     });
   }
 

@@ -1,33 +1,28 @@
 /** Shared set-up for the exporter tests: a ledger with redemptions, signers, sticks as directories. */
-import { sign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatSerial, generateKeyPair } from '../../../coupon/index.js';
+import { formatSerial, generateKeyPair, kidOf, toHex } from '../../../coupon/index.js';
 import type { Ledger } from '../../../device/ledger/types.js';
 import { silentLogger } from '../../../device/logger.js';
 import { FakeClock } from '../../../drivers/clock/port.js';
-import { checkBatchContents, parseManifestPayload, type ChainState } from '../../../protocol/batch-verify.js';
-import { EXPORT_FOLDER, fatSafeName, sha256Hex } from '../../../protocol/batch.js';
+import { verifyBatch, type ChainState } from '../../../protocol/batch-verify.js';
+import { EXPORT_FOLDER, fatSafeName } from '../../../protocol/batch.js';
 import { Exporter, type ExporterOptions } from '../../../sync/export/exporter.js';
+import { terminalSigner } from '../../../sync/export/signer.js';
 import type { StickTarget } from '../../../sync/export/stick-files.js';
 import type { BatchSigner, PhaseHook, SignerLookup } from '../../../sync/export/types.js';
 import { input } from '../../device/ledger/helpers.js';
 
-/** Until signed documents are in: the payload, framed, with an Ed25519 signature (deterministic, like the real one). */
-export function testSigner(platformId: string, terminalId = `T-${platformId}`): BatchSigner {
-  const key = generateKeyPair('ed25519');
-  return {
-    platformId,
-    terminalId,
-    sign: (p) => Buffer.concat([Buffer.from(`TEST:${p.length}:`), p, sign(null, p, key.privateKey)]),
-  };
+export interface TestSigner extends BatchSigner {
+  publicKey: KeyObject;
 }
 
-export function payloadOf(manifest: Uint8Array): Uint8Array {
-  const m = /^TEST:(\d+):/.exec(Buffer.from(manifest.subarray(0, 20)).toString('latin1'));
-  if (!m?.[1]) throw new Error('not a test manifest');
-  const start = m[0].length;
-  return manifest.subarray(start, start + Number(m[1]));
+/** A terminal identity as enrollment would make it, and its real signer. */
+export function testSigner(platformId: string, terminalId = `T-${platformId}`): TestSigner {
+  const key = generateKeyPair('ed25519');
+  const identity = { platformId, terminalId, merchantId: 'm-1', branchId: 'b-1', ...key, kid: toHex(kidOf(key.publicKey)) };
+  return { ...terminalSigner(identity), publicKey: key.publicKey };
 }
 
 export function signersFor(...signers: BatchSigner[]): SignerLookup {
@@ -72,20 +67,18 @@ export function chainFiles(root: string, platformId: string, terminalId: string)
   }
 }
 
-/** Verifies a chain on a stick the way the platform would (after the signature): every batch in order. */
-export function verifyChain(root: string, platformId: string, terminalId: string): { sequence: number; serials: string[] }[] {
-  const dir = chainDir(root, platformId, terminalId);
+/** Verifies a chain on a stick the way the platform does: every batch in order, signature included. */
+export function verifyChain(root: string, signer: TestSigner): { sequence: number; serials: string[] }[] {
+  const dir = chainDir(root, signer.platformId, signer.terminalId);
   const out: { sequence: number; serials: string[] }[] = [];
   let chain: ChainState = { previousManifestHash: null, previousSequence: 0 };
-  for (const name of chainFiles(root, platformId, terminalId).filter((n) => n.endsWith('.manifest'))) {
+  for (const name of chainFiles(root, signer.platformId, signer.terminalId).filter((n) => n.endsWith('.manifest'))) {
     const bytes = readFileSync(path.join(dir, name));
-    const sha = sha256Hex(bytes);
-    const parsed = parseManifestPayload(payloadOf(bytes), sha);
-    if (!parsed.ok) throw new Error(parsed.message);
-    const v = checkBatchContents(parsed.manifest, sha, readFileSync(path.join(dir, parsed.manifest.dataFile)), chain);
+    const data = readFileSync(path.join(dir, name.replace(/\.manifest$/, '.jsonl')));
+    const v = verifyBatch(bytes, data, { terminalKey: signer.publicKey, platformId: signer.platformId, terminalId: signer.terminalId, ...chain });
     if (!v.ok) throw new Error(`${name}: ${v.code}: ${v.message}`);
     out.push({ sequence: v.manifest.sequence, serials: v.records.map((r) => r.serial) });
-    chain = { previousManifestHash: sha, previousSequence: v.manifest.sequence };
+    chain = { previousManifestHash: v.manifestSha256, previousSequence: v.manifest.sequence };
   }
   return out;
 }
