@@ -18,6 +18,7 @@ import type {
 } from '../drivers/config.js';
 import type { Language } from '../drivers/display/screen.js';
 import { ConfigError, ConfigReader, checks, deepFreeze, isObj, type Obj } from './config-reader.js';
+import { readUsb, type UsbConfig } from './config-usb.js';
 
 export { ConfigError, type ConfigIssue } from './config-reader.js';
 
@@ -29,9 +30,11 @@ export interface KioskConfig extends HardwareConfig {
   ledgerPath: string;
   /** how long a verdict stays on screen before the idle screen returns */
   verdictScreenMs: number;
+  /** USB export (device/config-usb.ts) */
+  usb: UsbConfig;
 }
 
-export const TOP_KEYS = ['terminalId', 'language', 'ledgerPath', 'verdictScreenMs', 'scanner', 'display', 'indicator'] as const;
+export const TOP_KEYS = ['terminalId', 'language', 'ledgerPath', 'verdictScreenMs', 'scanner', 'display', 'indicator', 'usb'] as const;
 
 export interface ConfigContext {
   home: string;
@@ -54,6 +57,7 @@ export function parseConfig(raw: unknown, ctx: ConfigContext): Readonly<KioskCon
     scanner: readScanner(r, root),
     display: readDisplay(r, root),
     indicator: readIndicator(r, root),
+    usb: readUsb(r, root),
   };
   if (r.issues.length > 0) throw new ConfigError(r.issues, 'config.json');
   return deepFreeze(config);

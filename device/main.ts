@@ -14,6 +14,9 @@ import { LedgerError, type Ledger } from './ledger/types.js';
 import { createLogger, type Logger } from './logger.js';
 import { Redeemer } from './pipeline.js';
 import { unavailableLedger } from './unavailable-ledger.js';
+import type { VolumeWatcher } from '../drivers/volume/port.js';
+import type { UsbExport } from '../sync/export/usb-export.js';
+import { buildUsbExport } from './main-usb.js';
 
 export interface ServiceOptions {
   home: string;
@@ -30,6 +33,9 @@ export interface ServiceOptions {
   logger?: Logger;
   clock?: Clock;
   hardware?: Partial<Hardware>;
+  /** USB export: --usb-root (overrides usb.roots), or a watcher a test provides */
+  usbRoots?: readonly string[];
+  volumes?: VolumeWatcher;
 }
 
 export interface Service {
@@ -37,6 +43,8 @@ export interface Service {
   home: LoadedHome;
   logger: Logger;
   hardware: Hardware;
+  /** undefined when usb.enabled is false */
+  usb?: UsbExport;
 }
 
 /** Build everything from the home directory; nothing is started yet. */
@@ -57,7 +65,13 @@ export function buildService(opts: ServiceOptions): Service {
   });
   const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock, logger, terminalId: config.terminalId });
   const kiosk = new Kiosk({ ...hardware, redeemer, ledger, clock, logger, config });
-  return { kiosk, home, logger, hardware };
+  const usb = buildUsbExport({
+    home: home.paths.home, config, ledger, clock, logger, ui: kiosk,
+    ...(opts.usbRoots ? { roots: opts.usbRoots } : {}),
+    ...(opts.simulate ? { simulate: true } : {}),
+    ...(opts.volumes ? { watcher: opts.volumes } : {}),
+  });
+  return { kiosk, home, logger, hardware, ...(usb ? { usb } : {}) };
 }
 
 /**
@@ -86,11 +100,12 @@ export function openLedgerOrFault(config: Readonly<KioskConfig>, logger: Logger)
  * scanner on a pipe has no replug); returns the exit status.
  */
 export async function runService(service: Service, endOfInput?: NodeJS.ReadableStream): Promise<number> {
-  const { kiosk, logger } = service;
+  const { kiosk, logger, usb } = service;
   let stopping: Promise<void> | undefined;
   const stop = (why: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ why }, 'stopping');
+      await usb?.stop();
       await kiosk.stop();
     })();
     return stopping;
@@ -101,12 +116,22 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
     process.once('SIGINT', onSignal);
   });
   await kiosk.start();
+  await startUsb(service);
   logger.info({ terminalId: service.home.config.terminalId, home: service.home.paths.home }, 'kiosk ready');
   const ended = endOfInput ? inputEnded(endOfInput).then(() => kiosk.drained()).then(() => stop('input ended')) : new Promise<void>(() => {});
   // a service runs until told to stop, even when no device handle keeps the event loop busy
   const keepAlive = setInterval(() => {}, 3_600_000);
   await Promise.race([signals, ended]).finally(() => clearInterval(keepAlive));
   return 0;
+}
+
+/** A kiosk that cannot watch for sticks still redeems: the problem is logged, exports stay possible by hand. */
+async function startUsb(service: Service): Promise<void> {
+  try {
+    await service.usb?.start();
+  } catch (err) {
+    service.logger.error({ err: (err as Error).message }, 'USB export unavailable: cannot watch the mount table');
+  }
 }
 
 function inputEnded(input: NodeJS.ReadableStream): Promise<void> {

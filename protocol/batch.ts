@@ -22,10 +22,8 @@ import { Type, type Static } from 'typebox';
 
 export const BATCH_MANIFEST_CONTENT_TYPE = 'application/vnd.coupon-kiosk.batch-manifest+json';
 export const BATCH_FORMAT = 'coupon-kiosk-batch/1';
-/** The folder at a stick's root that marks it for export and holds the batches. */
+/** The folder at a stick's root that holds the batches (the kiosk's usb.folder may name another). */
 export const EXPORT_FOLDER = 'coupon-export';
-/** An alternative marker at a stick's root: a plain file of this name (the folder is then created). */
-export const EXPORT_MARKER_FILE = 'coupon-export.txt';
 
 const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Id = Type.String({ pattern: '^\\S{1,128}$' });

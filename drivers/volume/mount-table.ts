@@ -42,8 +42,15 @@ export class MountTableWatcher extends EventEmitter<VolumeWatcherEvents> impleme
 
   async start(): Promise<void> {
     if (this.running) return;
-    const text = await readFile(this.table(), 'utf8'); // a kiosk without a mount table cannot watch at all: reject
     this.running = true;
+    let text: string;
+    try {
+      text = await readFile(this.table(), 'utf8'); // a kiosk without a mount table cannot watch at all: reject
+    } catch (err) {
+      this.running = false;
+      throw err;
+    }
+    if (!this.running) return; // stop() came while the table was read
     this.update(text);
     this.schedule();
   }

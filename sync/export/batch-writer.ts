@@ -76,6 +76,7 @@ export async function writeBatch(ctx: BatchWriteContext, batch: ExportBatch): Pr
   const names = batchFileNames(batch.sequence);
   const final = { data: path.join(dir, names.data), manifest: path.join(dir, names.manifest) };
   await refuseConflicts(ctx.target, dir, batch);
+  await removeLeftovers(ctx.target, dir);
   const tmp = { data: `${final.data}.${process.pid}.partial`, manifest: `${final.manifest}.${process.pid}.partial` };
   try {
     const facts = await writeData(ctx, batch, tmp.data);
@@ -113,6 +114,13 @@ async function refuseConflicts(target: StickTarget, dir: string, batch: ExportBa
       'SEQUENCE_CONFLICT',
       `${path.join(dir, name)} is batch ${seq} of terminal ${batch.terminalId}, but this kiosk's ledger is at batch ${batch.sequence} and did not write it; keep that stick's batches and ask support`,
     );
+  }
+}
+
+/** Temporary files of an export cut short (a yank, a kill): never imported, removed before the next one (one export at a time). */
+async function removeLeftovers(target: StickTarget, dir: string): Promise<void> {
+  for (const name of await listNames(target, dir)) {
+    if (/^batch-\d+\.(jsonl|manifest)\.\d+\.partial$/.test(name)) await removeQuietly(path.join(dir, name));
   }
 }
 

@@ -5,7 +5,7 @@
  */
 export const EXPORT_ERRORS = {
   // the stick, at the start: left alone
-  NO_MARKER: 'the stick has no coupon-export folder (or coupon-export.txt) at its root, and usb.anyStick is off',
+  NO_MARKER: 'the stick has no export folder (usb.folder, coupon-export) or marker file (coupon-export.txt) at its root, and usb.anyStick is off',
   USB_READ_ONLY: 'the stick is read-only (write-protect switch, or mounted read-only)',
   USB_NOT_WRITABLE: 'the kiosk user may not write to the stick (mount options: uid/gid, or the folder permissions)',
   EXPORT_BUSY: 'another export of this ledger is running',

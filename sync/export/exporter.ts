@@ -112,6 +112,7 @@ class ExportRun {
   private done = 0;
   private total = 0;
   private lastProgress = 0;
+  private lastDone = -1;
   private platform = '';
 
   constructor(
@@ -190,7 +191,11 @@ class ExportRun {
         this.done += n;
         this.progress(false);
       },
-      pause: yieldToLoop,
+      pause: async () => {
+        await yieldToLoop();
+        // a stick pulled mid-write: stop now rather than at the rename
+        if (!this.target.stillThere()) throw new ExportError('USB_REMOVED', `the stick at ${this.target.root} is no longer mounted`);
+      },
       now: () => this.deps.clock.now(),
     };
   }
@@ -198,7 +203,9 @@ class ExportRun {
   private progress(final: boolean): void {
     const now = Date.now();
     if (!final && now - this.lastProgress < PROGRESS_EVERY_MS) return;
+    if (this.done === this.lastDone) return;
     this.lastProgress = now;
+    this.lastDone = this.done;
     this.exporter.emit('progress', { done: this.done, total: this.total, platformId: this.platform });
   }
 }

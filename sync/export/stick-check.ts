@@ -8,7 +8,6 @@ import { constants } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Volume } from '../../drivers/volume/port.js';
-import { EXPORT_FOLDER, EXPORT_MARKER_FILE } from '../../protocol/batch.js';
 import { EXPORT_ERRORS, fromFsError, type ExportErrorCode } from './errors.js';
 
 export type StickVerdict = { ok: true; folder: string; createFolder: boolean } | { ok: false; code: ExportErrorCode; message: string };
@@ -17,7 +16,8 @@ function refuse(code: ExportErrorCode, detail: string): StickVerdict {
   return { ok: false, code, message: `${EXPORT_ERRORS[code]}: ${detail}` };
 }
 
-export async function checkStick(volume: Pick<Volume, 'mountPoint' | 'readOnly'>, opts: { anyStick: boolean }): Promise<StickVerdict> {
+/** `folder`: the export folder's name (usb.folder, default coupon-export); `<folder>.txt` is the marker file. */
+export async function checkStick(volume: Pick<Volume, 'mountPoint' | 'readOnly'>, opts: { anyStick: boolean; folder: string }): Promise<StickVerdict> {
   const root = volume.mountPoint;
   if (volume.readOnly) return refuse('USB_READ_ONLY', `${root} is mounted read-only`);
   let entries;
@@ -28,9 +28,10 @@ export async function checkStick(volume: Pick<Volume, 'mountPoint' | 'readOnly'>
     return refuse(e.code, e.message);
   }
   // FAT and exFAT ignore case; a folder made on Windows may be COUPON-EXPORT
-  const folder = entries.find((e) => e.isDirectory() && e.name.toLowerCase() === EXPORT_FOLDER);
-  const marker = entries.some((e) => e.isFile() && e.name.toLowerCase() === EXPORT_MARKER_FILE);
-  if (!folder && !marker && !opts.anyStick) return refuse('NO_MARKER', `${root} holds no ${EXPORT_FOLDER} folder`);
+  const want = opts.folder.toLowerCase();
+  const folder = entries.find((e) => e.isDirectory() && e.name.toLowerCase() === want);
+  const marker = entries.some((e) => e.isFile() && e.name.toLowerCase() === `${want}.txt`);
+  if (!folder && !marker && !opts.anyStick) return refuse('NO_MARKER', `${root} holds no ${opts.folder} folder`);
   const writable = folder ? path.join(root, folder.name) : root;
   try {
     await access(writable, constants.W_OK);
@@ -38,5 +39,5 @@ export async function checkStick(volume: Pick<Volume, 'mountPoint' | 'readOnly'>
     const e = fromFsError(err, `write to ${writable}`);
     return refuse(e.code, e.message);
   }
-  return { ok: true, folder: folder?.name ?? EXPORT_FOLDER, createFolder: folder === undefined };
+  return { ok: true, folder: folder?.name ?? opts.folder, createFolder: folder === undefined };
 }

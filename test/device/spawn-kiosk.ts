@@ -16,9 +16,9 @@ export interface Run {
 }
 
 /** `stdin: 'devnull'` gives the child /dev/null as stdin, as systemd does (child.stdin is then unusable). */
-export function spawnKiosk(args: string[], opts: { stdin?: 'pipe' | 'devnull' } = {}): Run {
+export function spawnKiosk(args: string[], opts: { stdin?: 'pipe' | 'devnull'; env?: Record<string, string> } = {}): Run {
   const stdio = [opts.stdin === 'devnull' ? 'ignore' : 'pipe', 'pipe', 'pipe'] as const;
-  const child = spawn(process.execPath, [KIOSK_CLI, ...args], { stdio: [...stdio], env: { ...process.env, KIOSK_LOG_LEVEL: 'warn' } }) as ChildProcessWithoutNullStreams;
+  const child = spawn(process.execPath, [KIOSK_CLI, ...args], { stdio: [...stdio], env: { ...process.env, KIOSK_LOG_LEVEL: 'warn', ...opts.env } }) as ChildProcessWithoutNullStreams;
   const events: Record<string, unknown>[] = [];
   const waiters: { pred: (e: Record<string, unknown>, n: number) => boolean; resolve: () => void }[] = [];
   child.stderr.resume();

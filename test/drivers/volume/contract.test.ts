@@ -118,6 +118,18 @@ function contract(label: string, make: MakeDriver, needsRoot = false): void {
       assert.equal(v.readOnly, false);
     });
 
+    it('stays stopped when stop() comes while start() is still under way', async () => {
+      d.insert('e');
+      const starting = d.watcher.start();
+      await d.watcher.stop();
+      await starting;
+      let events = 0;
+      d.watcher.on('added', () => events++);
+      d.insert('f');
+      await new Promise((r) => setTimeout(r, 80));
+      assert.equal(events, 0);
+    });
+
     it('emits nothing after stop()', async () => {
       await d.watcher.start();
       await d.watcher.stop();

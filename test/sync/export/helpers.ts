@@ -53,8 +53,15 @@ export function makeExporter(ledger: Ledger, signers: SignerLookup, opts: { hook
 
 export const MARKED = { folder: EXPORT_FOLDER, createFolder: false };
 
+/** The chain's folder on a stick; the export folder's case is the stick's (COUPON-EXPORT made on Windows). */
 export function chainDir(root: string, platformId: string, terminalId: string): string {
-  return path.join(root, EXPORT_FOLDER, fatSafeName(platformId), fatSafeName(terminalId));
+  let folder = EXPORT_FOLDER;
+  try {
+    folder = readdirSync(root).find((n) => n.toLowerCase() === EXPORT_FOLDER) ?? EXPORT_FOLDER;
+  } catch {
+    // no stick there: the default name, which does not exist either
+  }
+  return path.join(root, folder, fatSafeName(platformId), fatSafeName(terminalId));
 }
 
 /** The batch files of one chain on a stick, by name. */
