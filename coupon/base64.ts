@@ -5,7 +5,11 @@
  * missing padding.
  */
 
-/** Longest text a terminal decodes (§5), counted after trimming. */
+/**
+ * Longest text a terminal decodes (§5), counted as given, before trimming:
+ * white space around a coupon is forgiven, but it counts towards the cap, so
+ * no padding can carry an over-long scan past it.
+ */
 export const MAX_TEXT_CHARS = 4096;
 
 export type Base64ErrorCode = 'EMPTY' | 'TOO_LONG' | 'BAD_CHARACTER' | 'BAD_LENGTH' | 'BAD_PADDING';
@@ -26,11 +30,11 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /** Decodes coupon text; throws Base64Error naming the first problem. */
 export function decodeBase64(text: string): Uint8Array {
+  if (text.length > MAX_TEXT_CHARS) {
+    throw new Base64Error('TOO_LONG', `text is ${text.length} characters, more than ${MAX_TEXT_CHARS}`);
+  }
   const s = text.trim();
   if (s.length === 0) throw new Base64Error('EMPTY', 'empty text');
-  if (s.length > MAX_TEXT_CHARS) {
-    throw new Base64Error('TOO_LONG', `text is ${s.length} characters, more than ${MAX_TEXT_CHARS}`);
-  }
   const match = STANDARD.exec(s) ?? URL_SAFE.exec(s);
   if (match === null) throw new Base64Error('BAD_CHARACTER', badCharacter(s));
   const padding = match[1]!.length;

@@ -3,8 +3,10 @@
  * byte and text strings, arrays, maps, tags and the simple values
  * false/true/null. The encoder writes the core deterministic encoding
  * (§4.2.1: shortest heads, map keys sorted by their encoded bytes). The
- * decoder accepts only definite-length, well-formed, valid items and never
- * allocates from a length it has not checked against the remaining input.
+ * decoder accepts only definite-length, well-formed, valid items in the
+ * preferred serialization (every argument in its shortest head, §4.2.1, as
+ * COUPON-FORMAT.md requires: one coupon, one text), and never allocates from a
+ * length it has not checked against the remaining input.
  */
 
 export class Tagged {
@@ -38,6 +40,7 @@ export type CborErrorCode =
   | 'INVALID_UTF8'
   | 'UNSUPPORTED_SIMPLE'
   | 'INT_RANGE'
+  | 'NOT_SHORTEST'
   | 'UNENCODABLE';
 
 export class CborError extends Error {
@@ -76,12 +79,16 @@ export function decode(bytes: Uint8Array): CborValue {
 export function peekTag(bytes: Uint8Array): number | undefined {
   if (bytes.length === 0 || bytes[0]! >> 5 !== 6) return undefined;
   try {
-    const head = new Reader(bytes).head();
+    // lenient on the head's length: classifying is by value; decode() then refuses a long head as MALFORMED
+    const head = new Reader(bytes).head(false);
     return typeof head.arg === 'number' ? head.arg : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** Smallest argument that needs a 1-, 2-, 4- or 8-byte head (info 24..27); anything less has a shorter one. */
+const SHORTEST_FLOOR = [24, 0x100, 0x10000, 0x100000000] as const;
 
 interface Head {
   major: number;
@@ -99,7 +106,8 @@ class Reader {
     }
   }
 
-  head(): Head {
+  /** One head; `shortest` refuses an argument written in more bytes than it needs (RFC 8949 §4.2.1). */
+  head(shortest = true): Head {
     this.need(1);
     const initial = this.bytes[this.pos++]!;
     const major = initial >> 5;
@@ -107,18 +115,27 @@ class Reader {
     if (info < 24) return { major, info, arg: info };
     if (info === 31) throw new CborError('INDEFINITE_LENGTH', `indefinite length (major type ${major}) at offset ${this.pos - 1}`);
     if (info > 27) throw new CborError('RESERVED_INFO', `reserved additional information ${info} at offset ${this.pos - 1}`);
-    const size = 1 << (info - 24);
+    const at = this.pos - 1;
+    const arg = this.argument(1 << (info - 24));
+    // simple values and floats (major 7) have no shorter form to compare with
+    if (shortest && major !== 7 && arg < SHORTEST_FLOOR[info - 24]!) {
+      throw new CborError('NOT_SHORTEST', `argument ${arg} at offset ${at} is not in its shortest head (preferred serialization)`);
+    }
+    return { major, info, arg };
+  }
+
+  private argument(size: number): number | bigint {
     this.need(size);
     const b = this.bytes;
     const p = this.pos;
     this.pos += size;
-    if (size === 1) return { major, info, arg: b[p]! };
-    if (size === 2) return { major, info, arg: (b[p]! << 8) | b[p + 1]! };
+    if (size === 1) return b[p]!;
+    if (size === 2) return (b[p]! << 8) | b[p + 1]!;
     const hi = ((b[p]! << 24) >>> 0) + (b[p + 1]! << 16) + (b[p + 2]! << 8) + b[p + 3]!;
-    if (size === 4) return { major, info, arg: hi };
+    if (size === 4) return hi;
     const lo = ((b[p + 4]! << 24) >>> 0) + (b[p + 5]! << 16) + (b[p + 6]! << 8) + b[p + 7]!;
     const big = (BigInt(hi) << 32n) | BigInt(lo);
-    return { major, info, arg: big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big };
+    return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
   }
 
   /** A length or count that must fit what is left (each element takes at least one byte). */

@@ -3,7 +3,7 @@ export * from './types.js';
 export * from './reasons.js';
 export { CborError, Tagged, decode as decodeCbor, encode as encodeCbor, type CborValue, type CborMap } from './cbor.js';
 export { Base64Error, MAX_TEXT_CHARS, decodeBase64, encodeBase64 } from './base64.js';
-export { crockfordBase32, formatSerial } from './crockford.js';
+export { SerialError, crockfordBase32, formatSerial, parseSerial, type SerialErrorCode } from './crockford.js';
 export { CLAIM, ClaimsError, claimsFromMap, claimsToMap, claimsToJson, type ClaimsJson } from './claims.js';
 export {
   KeyError,

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ALG, generateKeyPair, issueCoupon, kidOf, privateKeyFromPem, privateKeyToPem, publicKeyFromPem, publicKeyToPem } from '../coupon/index.js';
 import { randomBytes } from 'node:crypto';
-import { ensureDir, writeFileAtomic } from '../provisioning/atomic-write.js';
+import { ensureDir, writeFileAtomic } from './atomic-write.js';
 import { importKeys } from '../provisioning/import.js';
 import { homePaths } from './home.js';
 

@@ -3,17 +3,17 @@
  * inspecting a kiosk is one path.
  *
  *   config.json    optional; every field has a default (device/config.ts)
+ *   home.json      which ledger this home owns (device/home-record.ts)
  *   trust.json     platforms and their signing public keys (device/trust-store.ts)
  *   keys/          0700; merchant private keys, PKCS#8 PEM, 0600 each
- *   ledger.sqlite  redemptions, scans, trusted time (path configurable)
+ *   ledger.sqlite  redemptions, scans, trusted time (path configurable, inside the home)
  *   demo-platform/ only in a demo home: the demo platform's private key
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Keyring } from '../coupon/index.js';
 import type { MerchantKey, PlatformTrust } from '../coupon/types.js';
-import { parseConfig, type KioskConfig } from './config.js';
-import { mergeRaw, type Obj } from './config-reader.js';
+import { mergeRaw, parseConfig, type KioskConfig, type Obj } from './config.js';
 import { HomeError } from './home-error.js';
 import { loadMerchantKeys } from './merchant-keys.js';
 import { parseTrustJson, toPlatformTrust, type TrustJson } from './trust-store.js';
@@ -28,6 +28,8 @@ export const DEMO_HOME = '.kiosk-demo';
 export interface HomePaths {
   home: string;
   config: string;
+  /** home.json */
+  record: string;
   trust: string;
   keys: string;
   demoPlatform: string;
@@ -38,15 +40,24 @@ export function homePaths(home: string): HomePaths {
   return {
     home: h,
     config: path.join(h, 'config.json'),
+    record: path.join(h, 'home.json'),
     trust: path.join(h, 'trust.json'),
     keys: path.join(h, 'keys'),
     demoPlatform: path.join(h, 'demo-platform'),
   };
 }
 
-/** --home wins, then KIOSK_HOME, then the device default. */
+/**
+ * --home wins, then KIOSK_HOME, then the device default. An empty value is an
+ * error, never the current directory (which is what path.resolve('') means).
+ */
 export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(flag ?? env['KIOSK_HOME'] ?? DEVICE_HOME);
+  if (flag !== undefined && flag.trim() === '') throw new HomeError('HOME_NOT_FOUND', '--home is empty; give the kiosk home directory');
+  const fromEnv = env['KIOSK_HOME'];
+  if (flag === undefined && fromEnv !== undefined && fromEnv.trim() === '') {
+    throw new HomeError('HOME_NOT_FOUND', 'KIOSK_HOME is set but empty; unset it (the default is /var/lib/coupon-kiosk) or set it to the kiosk home directory');
+  }
+  return path.resolve(flag ?? fromEnv ?? DEVICE_HOME);
 }
 
 export interface LoadedHome {

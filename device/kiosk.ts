@@ -5,7 +5,6 @@
  * to stop redemption.
  */
 import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import type { Clock } from '../drivers/clock/port.js';
 import type { Display } from '../drivers/display/port.js';
 import type { FaultCode, Screen, StatusLine } from '../drivers/display/screen.js';
@@ -15,7 +14,8 @@ import type { KioskConfig } from './config.js';
 import type { Ledger } from './ledger/types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
-import type { Redeemer } from './pipeline.js';
+import { ledgerFault, type Redeemer } from './pipeline.js';
+import { ScanQueue, type QueuedScan } from './scan-queue.js';
 import { faultScreen, restingScreen, signalFor, verdictScreen, type ActivityScreen } from './screens.js';
 import type { Verdict } from './verdict.js';
 
@@ -24,6 +24,8 @@ export type KioskPhase = 'stopped' | 'starting' | 'ready' | 'stopping';
 export interface KioskState {
   phase: KioskPhase;
   scanner: ScannerState;
+  /** the uplink, as the screen's status line shows it (null: this kiosk has no sync) */
+  online: boolean | null;
   clockWarning: boolean;
   pending: number;
   faults: FaultCode[];
@@ -52,20 +54,21 @@ export interface KioskDeps {
   clock: Clock;
   logger: Logger;
   config: Pick<KioskConfig, 'verdictScreenMs'>;
+  /** while the ledger faults, probe it this often (ms) so the kiosk recovers without a scan; default 5000 */
+  ledgerRetryMs?: number;
+  /** scans that may wait for their verdict; more are refused (device/scan-queue.ts) */
+  maxQueuedScans?: number;
 }
 
-interface QueuedScan {
-  text: string;
-  receivedAt: number;
-}
+const LEDGER_FAULTS: readonly FaultCode[] = ['DISK_FULL', 'LEDGER_ERROR'];
 
 export class Kiosk extends EventEmitter<KioskEvents> {
   private readonly log: Logger;
-  private readonly queue: QueuedScan[] = [];
+  private readonly scans: ScanQueue;
   private readonly faults = new Map<FaultCode, string>();
   private phase: KioskPhase = 'stopped';
-  private draining = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  private ledgerRetry: NodeJS.Timeout | undefined;
   private pending = 0;
   private clockWarning = false;
   private faultSignalled = false;
@@ -78,10 +81,13 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   constructor(private readonly deps: KioskDeps) {
     super();
     this.log = deps.logger.child({ module: 'kiosk' });
+    const open = (): boolean => this.phase === 'ready' || this.phase === 'starting';
+    this.scans = new ScanQueue((scan) => this.process(scan), { log: this.log, isOpen: open, ...(deps.maxQueuedScans ? { max: deps.maxQueuedScans } : {}) });
   }
 
   get state(): KioskState {
-    return { phase: this.phase, scanner: this.deps.scanner.state, clockWarning: this.clockWarning, pending: this.pending, faults: [...this.faults.keys()] };
+    const { scanner, online, clockWarning, pending } = this.status();
+    return { phase: this.phase, scanner, online, clockWarning, pending, faults: [...this.faults.keys()] };
   }
 
   async start(): Promise<void> {
@@ -106,13 +112,14 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   async stop(): Promise<void> {
     if (this.phase === 'stopped' || this.phase === 'stopping') return;
     this.setPhase('stopping');
-    if (this.queue.length > 0) this.log.warn({ dropped: this.queue.length }, 'stopping: queued scans not processed');
-    this.queue.length = 0;
+    const dropped = this.scans.clear();
+    if (dropped > 0) this.log.warn({ dropped }, 'stopping: queued scans not processed');
     this.deps.scanner.off('line', this.onLine);
     await this.guard('scanner', this.deps.scanner.stop());
     this.deps.scanner.off('state', this.onScannerState);
     this.deps.scanner.off('error', this.onScannerError);
     this.clearIdleTimer();
+    this.disarmLedgerRetry();
     this.show({ kind: 'message', message: 'stopping', status: this.status() });
     await this.lastShow;
     await this.guard('display', this.deps.display.stop());
@@ -122,31 +129,13 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   }
 
   /** Resolves once every scan received so far has its verdict. */
-  async drained(): Promise<void> {
-    while (this.draining || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+  drained(): Promise<void> {
+    return this.scans.drained();
   }
 
   private enqueue(text: string): void {
     if (this.phase !== 'ready' && this.phase !== 'starting') return;
-    this.queue.push({ text, receivedAt: performance.now() });
-    if (!this.draining) this.drain();
-  }
-
-  /** Process one scan now, and the rest one per macrotask so signals and I/O are not starved. */
-  private drain(): void {
-    const scan = this.queue.shift();
-    if (scan === undefined || this.phase === 'stopping' || this.phase === 'stopped') {
-      this.draining = false;
-      return;
-    }
-    this.draining = true;
-    try {
-      this.process(scan);
-    } catch (err) {
-      this.log.error({ err }, 'unexpected error while processing a scan');
-    }
-    if (this.queue.length > 0) setImmediate(() => this.drain());
-    else this.draining = false;
+    this.scans.push(text);
   }
 
   private process(scan: QueuedScan): void {
@@ -162,11 +151,10 @@ export class Kiosk extends EventEmitter<KioskEvents> {
 
   private afterVerdict(v: Verdict): void {
     if (v.kind === 'fault') {
-      this.setFault(v.fault, true, v.message);
+      this.setLedgerFault(v.fault, `${v.code}: ${v.message}`);
       return;
     }
-    this.setFault('DISK_FULL', false, '');
-    this.setFault('LEDGER_ERROR', false, '');
+    this.clearLedgerFaults();
     if (v.reason === 'ACCEPTED') this.refreshPending();
     if (v.clockWarning !== this.clockWarning) this.setClockWarning(v.clockWarning);
   }
@@ -187,13 +175,59 @@ export class Kiosk extends EventEmitter<KioskEvents> {
       this.pending = this.deps.ledger.counts().pendingUpload;
       this.setClockWarning(this.deps.redeemer.clockState().warning);
     } catch (err) {
-      this.setFault('LEDGER_ERROR', true, (err as Error).message);
+      this.ledgerFailed(err);
     }
+  }
+
+  private ledgerFailed(err: unknown): void {
+    const { fault, code } = ledgerFault(err);
+    this.setLedgerFault(fault, `${code}: ${(err as Error)?.message ?? String(err)}`);
+  }
+
+  /** The ledger failed: show which fault (one of them), and probe it until it works again. */
+  private setLedgerFault(fault: FaultCode, detail: string): void {
+    for (const other of LEDGER_FAULTS) if (other !== fault) this.setFault(other, false, '');
+    this.setFault(fault, true, detail);
+  }
+
+  private clearLedgerFaults(): void {
+    for (const f of LEDGER_FAULTS) this.setFault(f, false, '');
+  }
+
+  /**
+   * A ledger fault at start-up (full disk, lock held, lost file restored later)
+   * must clear as soon as its cause is gone, also when nobody scans: one small
+   * durable write per period (reopening the ledger if it never opened).
+   */
+  private armLedgerRetry(): void {
+    if (this.ledgerRetry || this.phase === 'stopping' || this.phase === 'stopped') return;
+    this.ledgerRetry = setInterval(() => this.probeLedger(), this.deps.ledgerRetryMs ?? 5000);
+    this.ledgerRetry.unref();
+  }
+
+  private disarmLedgerRetry(): void {
+    if (this.ledgerRetry) clearInterval(this.ledgerRetry);
+    this.ledgerRetry = undefined;
+  }
+
+  private probeLedger(): void {
+    if (this.scans.busy) return; // a scan is being answered; it tells us itself
+    try {
+      this.deps.ledger.probe();
+      this.pending = this.deps.ledger.counts().pendingUpload;
+      this.setClockWarning(this.deps.redeemer.clockState().warning);
+    } catch (err) {
+      this.ledgerFailed(err);
+      return;
+    }
+    this.log.info('ledger available again');
+    this.clearLedgerFaults();
+    if (!this.idleTimer) this.showResting();
   }
 
   private setClockWarning(on: boolean): void {
     this.clockWarning = on;
-    this.setFault('CLOCK_UNTRUSTED', on, 'system clock is behind the trusted time; using the trusted time');
+    this.setFault('CLOCK_UNTRUSTED', on, 'system clock is behind the trusted time (or before 2026); using the trusted time');
   }
 
   /** Show a non-blocking fault for one verdict period, then the resting screen. */
@@ -203,6 +237,10 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   }
 
   private setFault(fault: FaultCode, active: boolean, detail: string): void {
+    if (LEDGER_FAULTS.includes(fault)) {
+      if (active) this.armLedgerRetry();
+      else if (!LEDGER_FAULTS.some((f) => f !== fault && this.faults.has(f))) this.disarmLedgerRetry();
+    }
     if (this.faults.has(fault) === active) return;
     if (active) this.faults.set(fault, detail);
     else this.faults.delete(fault);

@@ -15,6 +15,7 @@ import type { Clock } from '../drivers/clock/port.js';
 import { LedgerError, type Ledger, type RedeemOutcome } from './ledger/types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
+import { clockPlausible, couponRaise } from './trusted-time.js';
 import type { FaultVerdict, RedeemVerdict, Verdict } from './verdict.js';
 
 export interface RedeemerDeps {
@@ -33,6 +34,8 @@ interface Scan {
   clockWarning: boolean;
   /** the trusted floor read at the start, Unix s */
   floorS: number;
+  /** the system clock at the start, Unix ms */
+  systemMs: number;
 }
 
 export class Redeemer {
@@ -52,8 +55,9 @@ export class Redeemer {
   clockState(): { warning: boolean; systemMs: number; trustedMs: number } {
     const systemMs = this.deps.clock.now();
     const trustedMs = this.deps.ledger.trustedTime() * 1000;
-    if (systemMs < trustedMs !== this.clockWarned) this.noteClock(systemMs < trustedMs, systemMs, trustedMs);
-    return { warning: systemMs < trustedMs, systemMs, trustedMs };
+    const warning = clockWrong(systemMs, trustedMs);
+    if (warning !== this.clockWarned) this.noteClock(warning, systemMs, trustedMs);
+    return { warning, systemMs, trustedMs };
   }
 
   /** The whole pipeline for one scan; the verdict is final when this returns. */
@@ -78,10 +82,13 @@ export class Redeemer {
       scan = this.begin(text, textHash, receivedAt);
       verdict = this.check(scan);
     } catch (err) {
-      verdict = this.fault(err, scan ?? { text, textHash, startedAt: receivedAt, nowMs: this.deps.clock.now(), clockWarning: false, floorS: 0 });
+      const systemMs = this.deps.clock.now();
+      verdict = this.fault(err, scan ?? { text, textHash, startedAt: receivedAt, nowMs: systemMs, clockWarning: false, floorS: 0, systemMs });
     }
-    const floorS = scan?.floorS ?? 0;
-    const finish = (): void => this.audit(verdict, floorS);
+    const raise = verdict.kind === 'verdict' && verdict.reason === 'ACCEPTED' && verdict.claims && scan
+      ? couponRaise(verdict.claims, Math.floor(scan.systemMs / 1000), scan.floorS, this.log)
+      : undefined;
+    const finish = (): void => this.audit(verdict, raise);
     return { verdict, finish };
   }
 
@@ -90,9 +97,9 @@ export class Redeemer {
     const systemMs = this.deps.clock.now();
     const floorS = this.deps.ledger.trustedTime();
     const floorMs = floorS * 1000;
-    const clockWarning = systemMs < floorMs;
+    const clockWarning = clockWrong(systemMs, floorMs);
     if (clockWarning !== this.clockWarned) this.noteClock(clockWarning, systemMs, floorMs);
-    return { text, textHash, startedAt, nowMs: Math.max(systemMs, floorMs), clockWarning, floorS };
+    return { text, textHash, startedAt, nowMs: Math.max(systemMs, floorMs), clockWarning, floorS, systemMs };
   }
 
   private check(scan: Scan): Verdict {
@@ -136,8 +143,7 @@ export class Redeemer {
   }
 
   private fault(err: unknown, scan: Scan): FaultVerdict {
-    const code = err instanceof LedgerError ? err.code : 'UNEXPECTED';
-    const fault = code === 'LEDGER_DISK_FULL' ? 'DISK_FULL' : 'LEDGER_ERROR';
+    const { fault, code } = ledgerFault(err);
     this.log.error({ err: errInfo(err), fault, code }, 'ledger fault: scan not redeemed');
     const message = `ledger fault ${code}: nothing was redeemed (${(err as Error)?.message ?? String(err)})`;
     return { kind: 'fault', fault, code, message, ...common(scan) };
@@ -145,12 +151,13 @@ export class Redeemer {
 
   /**
    * Every attempt goes to the scan log: time, reason, serial if known, hash of
-   * the text. In the same transaction, a signature-verified iat above the floor
-   * raises it (claims are present only once the signature verified); the system
-   * clock never does. A failure here leaves the verdict standing (a redemption,
-   * if any, is committed); the next scan faults if the ledger is gone.
+   * the text. In the same transaction, an ACCEPTED coupon's iat raises the
+   * trusted floor, bounded (device/trusted-time.ts); a refused coupon never
+   * does, nor does the system clock. A failure here leaves the verdict
+   * standing (a redemption, if any, is committed); the next scan faults if the
+   * ledger is gone.
    */
-  private audit(v: Verdict, floorS: number): void {
+  private audit(v: Verdict, raise: { t: number; source: string } | undefined): void {
     const reason = v.kind === 'fault' ? `FAULT:${v.code}` : v.reason;
     const fields = { reason, serial: v.serial, textHash: v.textHash, latencyMs: v.latencyMs };
     this.log.info(fields, 'scan');
@@ -163,7 +170,7 @@ export class Redeemer {
         latencyMs: v.latencyMs,
         ...(v.claims ? { platformId: v.claims.iss, ctiHex: ctiHex(v.claims) } : {}),
         ...(v.serial !== undefined ? { serial: v.serial } : {}),
-      }, v.claims && v.claims.iat > floorS ? { t: v.claims.iat, source: `coupon-iat:${v.claims.iss}` } : undefined);
+      }, raise);
     } catch (err) {
       this.log.error({ err: errInfo(err), reason, serial: v.serial }, 'could not write the scan log');
     }
@@ -172,13 +179,28 @@ export class Redeemer {
   private noteClock(warning: boolean, systemMs: number, floorMs: number): void {
     this.clockWarned = warning;
     const fields = { system: new Date(systemMs).toISOString(), trusted: new Date(floorMs).toISOString() };
-    if (warning) this.log.warn(fields, 'system clock is behind the trusted time; using the trusted time');
-    else this.log.info(fields, 'system clock is at or after the trusted time again');
+    if (warning) this.log.warn(fields, 'system clock is behind the trusted time (or before this software existed); using the trusted time');
+    else this.log.info(fields, 'system clock is plausible again');
   }
+}
+
+/**
+ * The clock warning (CLOCK_UNTRUSTED) is for a clock that is wrong, not for a
+ * floor a fast platform clock set a few minutes ahead of a right one: the same
+ * rule that bounds the floor (device/trusted-time.ts).
+ */
+function clockWrong(systemMs: number, floorMs: number): boolean {
+  return !clockPlausible(Math.floor(systemMs / 1000), Math.floor(floorMs / 1000));
 }
 
 function common(scan: Scan): Pick<Verdict, 'at' | 'latencyMs' | 'clockWarning' | 'textHash'> {
   return { at: scan.nowMs, latencyMs: performance.now() - scan.startedAt, clockWarning: scan.clockWarning, textHash: scan.textHash };
+}
+
+/** Which screen fault a ledger failure is: a full disk is DISK_FULL (free space), anything else LEDGER_ERROR. */
+export function ledgerFault(err: unknown): { fault: FaultVerdict['fault']; code: string } {
+  const code = err instanceof LedgerError ? err.code : 'UNEXPECTED';
+  return { fault: code === 'LEDGER_DISK_FULL' ? 'DISK_FULL' : 'LEDGER_ERROR', code };
 }
 
 export function ctiHex(claims: Claims): string {

@@ -10,77 +10,47 @@
  * a key to the wrong id.
  */
 import type { KeyObject } from 'node:crypto';
+import { Type, type Static } from 'typebox';
 import { ALG, type PlatformKey, type PlatformTrust, type SignAlg } from '../coupon/types.js';
 import { kidOf, publicKeyFromPem, signAlgOf, toHex } from '../coupon/index.js';
-import { ConfigError, ConfigReader, checks, isObj, type Obj } from './config-reader.js';
+import { compileSchema } from '../protocol/validate.js';
+import { ConfigError } from './config.js';
 import { HomeError } from './home-error.js';
 
-export interface TrustKeyJson {
-  kid: string;
-  alg: SignAlg;
-  publicKey: string;
-  notBefore?: number;
-  notAfter?: number;
-}
+const text = (): ReturnType<typeof Type.String> => Type.String({ pattern: '\\S', expected: 'a non-empty string' });
+/** Unix seconds */
+const time = (): ReturnType<typeof Type.Integer> => Type.Integer({ minimum: 0, maximum: 2 ** 40 });
 
-export interface TrustPlatformJson {
-  id: string;
-  merchantId: string;
-  keys: TrustKeyJson[];
-}
+export const TrustKeySchema = Type.Object(
+  {
+    kid: Type.String({ pattern: '^[0-9a-f]{16}$', expected: '16 lowercase hex digits' }),
+    alg: Type.Enum([ALG.EdDSA, ALG.PS256]),
+    /** SPKI PEM */
+    publicKey: text(),
+    notBefore: Type.Optional(time()),
+    notAfter: Type.Optional(time()),
+  },
+  { additionalProperties: false },
+);
 
-export interface TrustJson {
-  platforms: TrustPlatformJson[];
-}
+export const TrustPlatformSchema = Type.Object(
+  { id: text(), merchantId: text(), keys: Type.Array(TrustKeySchema) },
+  { additionalProperties: false },
+);
 
-const TIME = checks.int(0, 2 ** 40);
+export const TrustJsonSchema = Type.Object({ platforms: Type.Array(TrustPlatformSchema, { default: [] }) }, { additionalProperties: false });
 
-/** Check the JSON shape, reporting every problem at once. */
+export type TrustKeyJson = Static<typeof TrustKeySchema>;
+export type TrustPlatformJson = Static<typeof TrustPlatformSchema>;
+export type TrustJson = Static<typeof TrustJsonSchema>;
+
+const validator = compileSchema(TrustJsonSchema);
+
+/** Check the JSON shape, reporting every problem at once. The result is a mutable copy (provisioning edits it). */
 export function parseTrustJson(raw: unknown): TrustJson {
-  const r = new ConfigReader();
-  const root: Obj = isObj(raw) ? raw : {};
-  if (!isObj(raw)) r.issue('(root)', raw, 'must be a JSON object');
-  r.unknownKeys(root, '', ['platforms']);
-  const list = Array.isArray(root['platforms']) ? (root['platforms'] as unknown[]) : [];
-  if (root['platforms'] !== undefined && !Array.isArray(root['platforms'])) r.issue('platforms', root['platforms'], 'must be an array');
-  const platforms = list.map((p, i) => readPlatform(r, p, `platforms[${i}]`));
-  if (r.issues.length > 0) throw new ConfigError(r.issues, 'trust.json');
-  return { platforms };
-}
-
-function readPlatform(r: ConfigReader, p: unknown, path: string): TrustPlatformJson {
-  if (!isObj(p)) {
-    r.issue(path, p, 'must be an object');
-    return { id: '', merchantId: '', keys: [] };
-  }
-  r.unknownKeys(p, path, ['id', 'merchantId', 'keys']);
-  if (p['id'] === undefined) r.issue(`${path}.id`, undefined, 'is required');
-  if (p['merchantId'] === undefined) r.issue(`${path}.merchantId`, undefined, 'is required');
-  const keys = Array.isArray(p['keys']) ? (p['keys'] as unknown[]) : [];
-  if (!Array.isArray(p['keys'])) r.issue(`${path}.keys`, p['keys'], 'must be an array');
-  return {
-    id: r.field(p, 'id', path, '', checks.text),
-    merchantId: r.field(p, 'merchantId', path, '', checks.text),
-    keys: keys.map((k, j) => readKey(r, k, `${path}.keys[${j}]`)),
-  };
-}
-
-function readKey(r: ConfigReader, k: unknown, path: string): TrustKeyJson {
-  const key: TrustKeyJson = { kid: '', alg: ALG.EdDSA, publicKey: '' };
-  if (!isObj(k)) {
-    r.issue(path, k, 'must be an object');
-    return key;
-  }
-  r.unknownKeys(k, path, ['kid', 'alg', 'publicKey', 'notBefore', 'notAfter']);
-  for (const req of ['kid', 'alg', 'publicKey']) if (k[req] === undefined) r.issue(`${path}.${req}`, undefined, 'is required');
-  key.kid = r.field(k, 'kid', path, '', (v) => (typeof v === 'string' && /^[0-9a-f]{16}$/.test(v) ? undefined : 'must be 16 lowercase hex digits'));
-  key.alg = r.field<SignAlg>(k, 'alg', path, ALG.EdDSA, checks.oneOf([ALG.EdDSA, ALG.PS256]));
-  key.publicKey = r.field(k, 'publicKey', path, '', checks.text);
-  const nb = r.optional<number>(k, 'notBefore', path, TIME);
-  const na = r.optional<number>(k, 'notAfter', path, TIME);
-  if (nb !== undefined) key.notBefore = nb;
-  if (na !== undefined) key.notAfter = na;
-  return key;
+  const result = validator.validate(raw);
+  if (!result.ok) throw new ConfigError(result.issues, 'trust.json');
+  return structuredClone(result.value) as TrustJson;
 }
 
 /** Turn checked JSON into the keyring's PlatformTrust list: parse each PEM and check its kid. */

@@ -15,11 +15,21 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   keygen: () => import('./commands/keygen.js'),
   issue: () => import('./commands/issue.js'),
   batch: () => import('./commands/batch.js'),
+  serve: () => import('./commands/serve.js'),
+  merchant: () => import('./commands/merchant.js'),
+  branch: () => import('./commands/branch.js'),
+  'enroll-token': () => import('./commands/enroll-token.js'),
+  revoke: () => import('./commands/revoke.js'),
+  keys: () => import('./commands/keys.js'),
+  terminal: () => import('./commands/terminal.js'),
+  redemptions: () => import('./commands/redemptions.js'),
+  conflicts: () => import('./commands/conflicts.js'),
+  bundle: () => import('./commands/bundle.js'),
 };
 
 async function help(): Promise<void> {
   const lines = ['usage: coupon-platform <command> [options]', '', 'commands:'];
-  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${(await load()).summary}`);
+  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(13)} ${(await load()).summary}`);
   lines.push('', 'Run `coupon-platform <command> --help` for its options.');
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -46,6 +56,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const e = err as { code?: string; message?: string };
     process.stderr.write(`coupon-platform: ${e.code ? e.code + ': ' : ''}${e.message ?? String(err)}\n`);
+    // a mistake at the command line exits 2; a refusal by the service or any failure exits 1
     process.exitCode = err instanceof CliError ? EXIT_USAGE : 1;
   },
 );

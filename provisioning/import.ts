@@ -4,7 +4,7 @@
  * run. Idempotent: importing the same keys twice changes nothing.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KeyError, kidOf, merchantKeyFrom, privateKeyToPem, publicKeyToPem, signAlgOf, toHex } from '../coupon/index.js';
 import type { SignAlg } from '../coupon/types.js';
@@ -40,7 +40,8 @@ export function importKeys(input: ImportInput): ImportResult {
   const platformAlg = asProvisionError('platform key', () => signAlgOf(platformKey));
   const merchantKey = merchantPrivateKey(input.merchantKeyPem);
   const paths = homePaths(input.home);
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  // an existing home too: the ledger in it holds consumer ids
+  ensureDir(paths.home, 0o700);
   const platformKid = toHex(kidOf(platformKey));
   const trustChanged = updateTrust(paths.trust, input, platformKid, platformAlg, publicKeyToPem(platformKey));
   const written = writeMerchantKey(paths.keys, merchantKey);
@@ -98,11 +99,13 @@ function updateTrust(file: string, input: ImportInput, kid: string, alg: SignAlg
 }
 
 function writeMerchantKey(dir: string, key: KeyObject): Omit<ImportResult, 'platformKid' | 'platformAlg' | 'trustChanged'> {
+  if (isSymlink(dir)) throw new HomeError('KEY_PERMISSIONS', `${dir} is a symlink; keys must live in the kiosk home itself. Run: rm ${dir}, then import again`);
   ensureDir(dir, 0o700);
   const merchantKid = toHex(kidOf(createPublicKey(key)));
   const file = path.join(dir, `merchant-${merchantKid}.pem`);
   const pem = privateKeyToPem(key);
-  const same = existsSync(file) && readFileSync(file, 'utf8') === pem;
+  // a symlink is replaced by the file itself (the atomic rename), never followed
+  const same = existsSync(file) && !isSymlink(file) && readFileSync(file, 'utf8') === pem;
   if (!same) writeFileAtomic(file, pem, 0o600);
   else chmodSync(file, 0o600); // an existing copy may have been loosened by hand
   return { merchantKid, merchantKind: key.asymmetricKeyType as 'x25519' | 'rsa', merchantKeyFile: file, keyWritten: !same };
@@ -112,3 +115,11 @@ function checkId(what: string, id: string): void {
   if (!/^\S{1,128}$/.test(id)) throw new HomeError('PROVISION_INVALID', `${what} ${JSON.stringify(id)} must be 1-128 non-space characters`);
 }
 
+
+function isSymlink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}

@@ -1,31 +1,31 @@
 /**
  * Clock: a kiosk without a battery-backed clock can boot in the past. The
- * ledger keeps the highest trusted time seen (signed iat of verified coupons,
- * COUPON-FORMAT.md clock note); a system clock behind it is wrong.
+ * ledger keeps the highest trusted time seen (the iat of coupons it accepted,
+ * bounded: device/trusted-time.ts); a system clock far behind it is wrong, and
+ * a trusted time far ahead of a right clock is wrong too.
  */
-import { fail, ok, warn, type CheckResult, type DoctorContext } from './types.js';
+import { MAX_AHEAD_S, clockPlausible } from '../trusted-time.js';
+import { fail, ok, warn, type CheckResult, type DoctorContext, type LedgerInspection } from './types.js';
 
-/** a little slack: the trusted time comes from other machines' clocks */
-export const CLOCK_SLACK_S = 120;
-
-export async function checkTrustedTime(ctx: DoctorContext): Promise<CheckResult> {
-  const ledger = ctx.config!.ledgerPath;
-  let trusted: number | undefined;
-  try {
-    trusted = await ctx.env.trustedTime(ledger);
-  } catch (err) {
-    return warn('clock.trusted', `cannot read the trusted time from ${ledger}: ${(err as Error).message}`, 'check the ledger: kiosk ledger --help');
-  }
-  if (trusted === undefined) return ok('clock.trusted', `no ledger yet at ${ledger}`);
+export function checkTrustedTime(ctx: DoctorContext, ledger: LedgerInspection): CheckResult {
+  if (ledger.state === 'none') return ok('clock.trusted', `no ledger yet at ${ledger.path}`);
+  if (ledger.state === 'unavailable') return warn('clock.trusted', `cannot read the trusted time: the ledger is unavailable (${ledger.code})`, 'see the ledger check');
+  const trusted = ledger.trustedTime;
   if (trusted === 0) return ok('clock.trusted', 'no trusted time recorded yet');
   const now = Math.floor(ctx.env.now() / 1000);
   const iso = (s: number): string => new Date(s * 1000).toISOString();
-  if (now + CLOCK_SLACK_S < trusted) {
+  if (!clockPlausible(now, trusted)) {
     return fail(
       'clock.trusted',
       `system clock ${iso(now)} is behind the ledger's trusted time ${iso(trusted)}`,
-      `set the clock (timedatectl set-time "YYYY-MM-DD HH:MM:SS", or let NTP sync); until then coupons are judged against the trusted time`,
+      [
+        'set the clock (timedatectl set-time "YYYY-MM-DD HH:MM:SS", or let NTP sync); until then coupons are judged against the trusted time',
+        `if the system clock is right, the trusted time is wrong: kiosk clock reset --home ${ctx.home} --yes (it is logged)`,
+      ].join('\n'),
     );
+  }
+  if (now < trusted) {
+    return warn('clock.trusted', `the trusted time ${iso(trusted)} is ${trusted - now} s ahead of the system clock (at most ${MAX_AHEAD_S} s: a platform's clock is fast)`, 'nothing to do unless it grows; check NTP');
   }
   return ok('clock.trusted', `system clock ${iso(now)} is not behind the trusted time ${iso(trusted)}`);
 }

@@ -3,7 +3,8 @@ import { checkNtp, checkTrustedTime } from './clock-checks.js';
 import { checkConfig, checkDisk, checkHome, checkKeys, checkTrust } from './home-checks.js';
 import { checkI2c, checkScanner } from './device-checks.js';
 import { checkGpio } from './gpio-checks.js';
-import { warn, type CheckResult, type DoctorContext, type DoctorEnv } from './types.js';
+import { checkLedger, checkModes } from './ledger-checks.js';
+import { warn, type CheckResult, type DoctorContext, type DoctorEnv, type LedgerInspection } from './types.js';
 import { SERVICE_USER, resolveServiceUser } from './user.js';
 
 export async function runDoctor(env: DoctorEnv, home: string, userName = SERVICE_USER): Promise<CheckResult[]> {
@@ -14,7 +15,9 @@ export async function runDoctor(env: DoctorEnv, home: string, userName = SERVICE
   const ctx: DoctorContext = { env, home, user, config };
   const results: CheckResult[] = [userResult, homeResult, configResult, await checkTrust(ctx), ...(await checkKeys(ctx))];
   if (config) {
-    results.push(await checkScanner(ctx), ...(await checkI2c(ctx)), ...(await checkGpio(ctx)), await checkTrustedTime(ctx), await checkNtp(ctx));
+    const ledger: LedgerInspection = await env.inspectLedger(home, config);
+    results.push(checkLedger(ctx, ledger), await checkModes(ctx, ledger));
+    results.push(await checkScanner(ctx), ...(await checkI2c(ctx)), ...(await checkGpio(ctx)), checkTrustedTime(ctx, ledger), await checkNtp(ctx));
   } else {
     results.push(warn('devices', 'scanner, display, GPIO and clock not checked', 'fix config.json first'));
   }

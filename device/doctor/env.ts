@@ -1,11 +1,13 @@
 /** The real environment of `kiosk doctor`: this machine's files, commands, I2C bus and ledger. */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { openLedger } from '../ledger/index.js';
+import type { KioskConfig } from '../config.js';
+import { homePaths } from '../home.js';
+import { openHomeLedgerReadOnly } from '../home-ledger.js';
+import { LedgerError } from '../ledger/types.js';
 import { silentLogger } from '../logger.js';
-import type { CommandResult, DoctorEnv, FileInfo, I2cProbe } from './types.js';
+import type { CommandResult, DoctorEnv, FileInfo, I2cProbe, LedgerInspection } from './types.js';
 
 export function realDoctorEnv(): DoctorEnv {
   return {
@@ -18,15 +20,7 @@ export function realDoctorEnv(): DoctorEnv {
     },
     run,
     openI2c,
-    trustedTime: async (p) => {
-      if (!existsSync(p)) return undefined;
-      const ledger = openLedger(p, { readonly: true, logger: silentLogger() });
-      try {
-        return ledger.trustedTime();
-      } finally {
-        ledger.close();
-      }
-    },
+    inspectLedger: async (home, config) => inspectLedger(home, config),
     groupName: async (gid) => {
       const text = await fs.readFile('/etc/group', 'utf8').catch(() => '');
       return text.split('\n').map((l) => l.split(':')).find((f) => f[2] === String(gid))?.[0];
@@ -38,8 +32,9 @@ export function realDoctorEnv(): DoctorEnv {
 
 async function stat(p: string): Promise<FileInfo | undefined> {
   try {
-    const s = await fs.stat(p);
-    return { mode: s.mode, uid: s.uid, gid: s.gid, isDirectory: s.isDirectory(), isCharDevice: s.isCharacterDevice() };
+    const link = await fs.lstat(p);
+    const s = link.isSymbolicLink() ? await fs.stat(p).catch(() => link) : link;
+    return { mode: s.mode, uid: s.uid, gid: s.gid, isDirectory: s.isDirectory(), isCharDevice: s.isCharacterDevice(), isSymlink: link.isSymbolicLink() };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -65,4 +60,24 @@ async function openI2c(bus: number): Promise<I2cProbe> {
   }
   const b = await mod.openPromisified(bus);
   return { scan: (address) => b.scan(address), close: () => b.close() };
+}
+
+/** Read-only, through the home's checks; the whole integrity check, however long it takes: doctor is not the counter. */
+function inspectLedger(home: string, config: Readonly<KioskConfig>): LedgerInspection {
+  let ledger;
+  try {
+    ledger = openHomeLedgerReadOnly(homePaths(home), config, { logger: silentLogger() });
+  } catch (err) {
+    const code = err instanceof LedgerError ? err.code : ((err as { code?: string }).code ?? 'LEDGER_OPEN_FAILED');
+    return { state: 'unavailable', path: config.ledgerPath, code, message: (err as Error).message };
+  }
+  if (!ledger) return { state: 'none', path: config.ledgerPath };
+  try {
+    return { state: 'ok', path: ledger.file, id: ledger.identity()?.id ?? null, integrity: ledger.integrityCheck(), trustedTime: ledger.trustedTime() };
+  } catch (err) {
+    const code = err instanceof LedgerError ? err.code : 'LEDGER_OPEN_FAILED';
+    return { state: 'unavailable', path: ledger.file, code, message: (err as Error).message };
+  } finally {
+    ledger.close();
+  }
 }

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { ConfigError, parseConfig, type KioskConfig } from '../config.js';
 import { parseTrustJson } from '../trust-store.js';
 import { homePaths } from '../home.js';
-import { fail, ok, octal, warn, type CheckResult, type DoctorContext, type DoctorEnv, type ServiceUser } from './types.js';
+import { fail, ok, octal, warn, type CheckResult, type DoctorContext, type DoctorEnv, type FileInfo, type ServiceUser } from './types.js';
 
 export async function checkHome(env: DoctorEnv, home: string, user: ServiceUser): Promise<CheckResult> {
   const info = await env.stat(home);
-  if (!info?.isDirectory) return fail('home', `${home} does not exist`, `create it (install -d -o ${user.name} -m 0750 ${home}) or pass --home DIR`);
+  if (!info?.isDirectory) return fail('home', `${home} does not exist`, `create it (install -d -o ${user.name} -m 0700 ${home}) or pass --home DIR`);
   return ok('home', `${home} exists`);
 }
 
@@ -39,7 +39,11 @@ export async function checkTrust(ctx: DoctorContext): Promise<CheckResult> {
   }
 }
 
-/** keys/ 0700 and every *.pem 0600, both owned by the service user: a leaked merchant key reads every coupon. */
+/**
+ * keys/ 0700 and every *.pem 0600, both owned by the service user and not
+ * symlinks (the service refuses them: device/merchant-keys.ts): a leaked or
+ * swapped merchant key reads every coupon.
+ */
 export async function checkKeys(ctx: DoctorContext): Promise<CheckResult[]> {
   const { env, user } = ctx;
   const dir = homePaths(ctx.home).keys;
@@ -47,17 +51,21 @@ export async function checkKeys(ctx: DoctorContext): Promise<CheckResult[]> {
   if (!info?.isDirectory) return [fail('keys.dir', `${dir} missing: no merchant keys`, 'import the provisioning bundle (kiosk provision)')];
   const problems: string[] = [];
   const fixes: string[] = [];
-  const judge = (p: string, mode: number, owner: number, want: number): void => {
-    if ((mode & 0o077) === 0 && owner === user.uid) return;
-    problems.push(`${p} is mode ${octal(mode)} owned by uid ${owner}`);
+  const judge = (p: string, f: FileInfo, want: number): void => {
+    if (f.isSymlink) {
+      problems.push(`${p} is a symlink`);
+      fixes.push(`cp --remove-destination -a "$(readlink -f ${p})" ${p}`);
+    }
+    if ((f.mode & 0o077) === 0 && f.uid === user.uid) return;
+    problems.push(`${p} is mode ${octal(f.mode)} owned by uid ${f.uid}`);
     fixes.push(`chown ${user.name} ${p} && chmod ${want.toString(8)} ${p}`);
   };
-  judge(dir, info.mode, info.uid, 0o700);
+  judge(dir, info, 0o700);
   const pems = (await env.readdir(dir)).filter((n) => n.endsWith('.pem')).sort();
   for (const name of pems) {
     const f = path.join(dir, name);
     const fi = await env.stat(f);
-    if (fi) judge(f, fi.mode, fi.uid, 0o600);
+    if (fi) judge(f, fi, 0o600);
   }
   const results: CheckResult[] = [];
   if (pems.length === 0) results.push(fail('keys.files', `no merchant key (*.pem) in ${dir}`, 'import the provisioning bundle (kiosk provision)'));

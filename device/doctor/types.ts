@@ -22,6 +22,8 @@ export interface FileInfo {
   gid: number;
   isDirectory: boolean;
   isCharDevice: boolean;
+  /** the path itself is a symlink (the other fields describe its target) */
+  isSymlink?: boolean;
 }
 
 /** The account the kiosk service runs as; permissions are judged for it, not for whoever runs doctor. */
@@ -56,14 +58,22 @@ export interface DoctorEnv {
   run(cmd: string, args: readonly string[]): Promise<CommandResult | undefined>;
   /** throws an error with code I2C_MODULE_MISSING when i2c-bus cannot be loaded */
   openI2c(bus: number): Promise<I2cProbe>;
-  /** the ledger's trusted time (Unix s), undefined when there is no ledger file */
-  trustedTime(ledgerPath: string): Promise<number | undefined>;
+  /** the home's ledger, opened read-only through the home's checks (device/home-ledger.ts) */
+  inspectLedger(home: string, config: Readonly<KioskConfig>): Promise<LedgerInspection>;
   groupName(gid: number): Promise<string | undefined>;
   /** the account running doctor, when the service user does not exist */
   currentUser(): ServiceUser;
   /** Unix ms */
   now(): number;
 }
+
+export type LedgerInspection =
+  /** the home never had a ledger: the service creates it at its first start */
+  | { state: 'none'; path: string }
+  /** `integrity` is 'ok' or the problems PRAGMA integrity_check found; trustedTime in Unix s */
+  | { state: 'ok'; path: string; id: string | null; integrity: string; trustedTime: number }
+  /** lost, another kiosk's, outside the home, unreadable: `code` is the LedgerError code */
+  | { state: 'unavailable'; path: string; code: string; message: string };
 
 export interface DoctorContext {
   env: DoctorEnv;

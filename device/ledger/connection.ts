@@ -7,9 +7,15 @@ export interface ConnectOptions {
   mustExist?: boolean;
   /** largest file given a full quick_check at open (default FULL_CHECK_MAX_BYTES); bigger ones check only the small tables */
   fullCheckMaxBytes?: number;
+  /**
+   * how long opening waits for a lock another process holds (default BUSY_TIMEOUT_MS);
+   * a retry while the kiosk runs waits less, so it never stalls the scans for seconds
+   */
+  openBusyTimeoutMs?: number;
 }
 
-const BUSY_TIMEOUT_MS = 5000;
+/** How long a statement waits for a lock another process holds, once the ledger is open. */
+export const BUSY_TIMEOUT_MS = 5000;
 /** Modest page cache (KiB when negative): RSS stays flat however big the ledger grows. */
 const CACHE_KIB = 8192;
 
@@ -70,9 +76,9 @@ export function assertNotCorrupt(db: Database.Database, path: string, maxFullByt
   }
 }
 
-function configure(db: Database.Database, path: string, readonly: boolean): void {
+function configure(db: Database.Database, path: string, readonly: boolean, busyMs: number): void {
   // busy_timeout first: switching to WAL needs a lock another process may hold.
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma(`busy_timeout = ${busyMs}`);
   db.pragma(`cache_size = -${CACHE_KIB}`);
   if (readonly) return; // a reader writes nothing; the journal mode is the writer's business
   db.pragma('journal_mode = WAL');
@@ -88,7 +94,7 @@ function configure(db: Database.Database, path: string, readonly: boolean): void
 export function openConnection(path: string, opts: ConnectOptions): Database.Database {
   const db = connect(path, opts);
   try {
-    configure(db, path, opts.readonly === true);
+    configure(db, path, opts.readonly === true, opts.openBusyTimeoutMs ?? BUSY_TIMEOUT_MS);
     assertNotCorrupt(db, path, opts.fullCheckMaxBytes);
     return db;
   } catch (err) {

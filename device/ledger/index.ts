@@ -3,3 +3,4 @@ export { openLedger, SqliteLedger, DEFAULT_SCAN_LOG_LIMIT, type LedgerOptions } 
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 export type { LedgerErrorCode } from './errors.js';
 export * from './export-types.js';
+export { newLedgerIdentity, type LedgerIdentity } from './identity.js';

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
-import { openConnection, type ConnectOptions } from './connection.js';
+import { BUSY_TIMEOUT_MS, openConnection, type ConnectOptions } from './connection.js';
 import { classify, toLedgerError, type LedgerErrorCode } from './errors.js';
+import { readIdentity, requireEmpty, requireIdentity, requireLedger, stampIdentity, type LedgerIdentity } from './identity.js';
 import { migrate, requireCurrentSchema } from './migrations.js';
 import {
   prepareStatements,
@@ -9,6 +10,7 @@ import {
   scanParams,
   toRedemption,
   toScan,
+  TRUSTED_RESET_KEY,
   TRUSTED_SOURCE_KEY,
   TRUSTED_TIME_KEY,
   type Statements,
@@ -25,6 +27,12 @@ export interface LedgerOptions extends ConnectOptions {
   pruneEvery?: number;
   /** called with the open connection before use: fault injection in tests (e.g. max_page_count) */
   onConnection?: (db: Database.Database) => void;
+  /** the identity the file must carry (home.json): checked before anything is written, so an empty file or another ledger is refused */
+  expectId?: string;
+  /** make a new ledger with this identity: the file must be new and empty */
+  create?: LedgerIdentity;
+  /** take over a ledger found in the home: it must already be a ledger; it gets this identity unless it has one */
+  adopt?: LedgerIdentity;
 }
 
 export const DEFAULT_SCAN_LOG_LIMIT = 200_000;
@@ -32,14 +40,19 @@ const DEFAULT_PRUNE_EVERY = 1000;
 const DEFAULT_LIST_LIMIT = 100;
 
 /** Opens (creating and migrating if needed) the ledger at `path`. Throws LedgerError with a code a technician can act on. */
-export function openLedger(path: string, opts: LedgerOptions): Ledger {
+export function openLedger(path: string, opts: LedgerOptions): SqliteLedger {
   const logger = opts.logger.child({ module: 'ledger' });
-  const db = openConnection(path, opts);
+  const mustExist = opts.mustExist === true || opts.expectId !== undefined || opts.adopt !== undefined;
+  const db = openConnection(path, { ...opts, mustExist });
   try {
+    checkBeforeWriting(db, path, opts);
     if (opts.readonly === true) requireCurrentSchema(db, path);
     else migrate(db, path, logger);
+    const identity = opts.create ?? opts.adopt;
+    if (identity && opts.readonly !== true) stampIdentity(db, identity);
     opts.onConnection?.(db);
     if (opts.readonly !== true) probeWrite(db);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const ledger = new SqliteLedger(db, path, logger, opts);
     logger.info({ path, readonly: opts.readonly === true, ...ledger.counts() }, 'ledger open');
     return ledger;
@@ -47,6 +60,12 @@ export function openLedger(path: string, opts: LedgerOptions): Ledger {
     db.close();
     throw toLedgerError(err, path, 'LEDGER_OPEN_FAILED');
   }
+}
+
+function checkBeforeWriting(db: Database.Database, path: string, opts: LedgerOptions): void {
+  if (opts.expectId !== undefined) requireIdentity(db, path, opts.expectId);
+  if (opts.create) requireEmpty(db, path);
+  if (opts.adopt) requireLedger(db, path);
 }
 
 /**
@@ -183,6 +202,44 @@ export class SqliteLedger implements Ledger {
       for (const id of ids) this.st.markExported.run(at, batchId, id);
     });
     this.guard('markExported', () => tx.immediate());
+  }
+
+  /** Lower (or set) the floor on a technician's word: `kiosk clock reset`. Recorded in meta with the time and who. */
+  resetTrustedTime(t: number, by: string): { from: number; to: number } {
+    const to = Math.max(0, checkedSeconds(t));
+    const tx = this.db.transaction(() => {
+      const from = Number(this.st.getMeta.get(TRUSTED_TIME_KEY)?.value ?? 0);
+      this.st.setMeta.run(TRUSTED_TIME_KEY, to);
+      this.st.setMeta.run(TRUSTED_SOURCE_KEY, by);
+      this.st.setMeta.run(TRUSTED_RESET_KEY, JSON.stringify({ at: Date.now(), from, to, by }));
+      return { from, to };
+    });
+    const result = this.guard('resetTrustedTime', () => tx.immediate());
+    this.logger.warn({ ...result, by }, 'trusted time reset');
+    return result;
+  }
+
+  /** the database file */
+  get file(): string {
+    return this.path;
+  }
+
+  identity(): LedgerIdentity | undefined {
+    return this.read('identity', () => readIdentity(this.db));
+  }
+
+  /** A small durable write: can the ledger record a redemption right now? */
+  probe(): void {
+    this.guard('probe', () => this.db.transaction(() => this.st.probe.run()).immediate());
+  }
+
+  /** SQLite's online backup into `file` (a new file): consistent, WAL included, while other connections write. */
+  async backupTo(file: string): Promise<void> {
+    try {
+      await this.db.backup(file);
+    } catch (err) {
+      throw toLedgerError(err, file, 'LEDGER_WRITE_FAILED');
+    }
   }
 
   /** 'ok', or the problems found, one per line: a page too damaged to walk is a finding, not an exception. */

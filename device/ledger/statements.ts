@@ -30,6 +30,8 @@ export const REDEMPTION_SELECT = `SELECT id, platform_id AS platformId, cti_hex 
 
 export const TRUSTED_TIME_KEY = 'trusted_time';
 export const TRUSTED_SOURCE_KEY = 'trusted_time_source';
+/** JSON of the last technician reset: {at, from, to, by} */
+export const TRUSTED_RESET_KEY = 'trusted_time_reset';
 
 /** Every statement the ledger runs, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
@@ -72,6 +74,7 @@ export function prepareStatements(db: Database.Database) {
     raiseMeta: db.prepare<[string, number]>(
       `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`,
     ),
+    probe: db.prepare(`INSERT INTO meta (key, value) VALUES ('probes', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1`),
     counts: db.prepare<[], CountsRow>(
       `SELECT redemptions, pending_upload AS pendingUpload, not_exported AS notExported, scans, revocations
        FROM tally WHERE id = 1`,

@@ -1,4 +1,5 @@
 import type { ExportLedger } from './export-types.js';
+import type { LedgerIdentity } from './identity.js';
 
 /**
  * The ledger: the kiosk's durable memory (SQLite, WAL, synchronous=FULL).
@@ -67,8 +68,18 @@ export interface Ledger {
   lastScan(): ScanRecord | undefined;
   /** highest trusted time seen, Unix s (0 if none) */
   trustedTime(): number;
-  /** raise the floor if t is higher; never lowers it; returns the floor after */
+  /**
+   * Raise the floor if t is higher; never lowers it; returns the floor after.
+   * Storage only, no judgement: sources go through device/trusted-time.ts,
+   * which bounds what a signed time may do to the floor.
+   */
   raiseTrustedTime(t: number, source: string): number;
+  /** A technician's reset (`kiosk clock reset`): sets the floor to t, even lower; recorded in meta. */
+  resetTrustedTime(t: number, by: string): { from: number; to: number };
+  /** The identity in the ledger's meta table (device/ledger/identity.ts); undefined for a ledger from before identities. */
+  identity(): LedgerIdentity | undefined;
+  /** One small durable write: throws the LedgerError a redemption would meet now (full disk, lock, read-only). */
+  probe(): void;
   list(opts?: { limit?: number; offset?: number }): Redemption[];
   counts(): LedgerCounts;
   /** outbox for the platform uplink */
@@ -92,7 +103,12 @@ export class LedgerError extends Error {
       | 'LEDGER_READ_ONLY'
       | 'LEDGER_DISK_FULL'
       | 'LEDGER_WRITE_FAILED'
-      | 'LEDGER_SCHEMA_TOO_NEW',
+      | 'LEDGER_SCHEMA_TOO_NEW'
+      | 'LEDGER_BUSY'
+      | 'LEDGER_LOST'
+      | 'LEDGER_MISMATCH'
+      | 'LEDGER_PATH_MISMATCH'
+      | 'LEDGER_OUTSIDE_HOME',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -17,6 +17,11 @@ export abstract class ScannerBase extends EventEmitter<ScannerEvents> {
     this.emit('state', state);
   }
 
+  /** The line framer's `onDiscard`: lines that followed a scan in its burst were taken as part of it. */
+  protected readonly onBurstDiscard = (lines: number): void => {
+    this.log.warn({ lines }, 'lines that came in the same burst as a scan were taken as part of it and ignored');
+  };
+
   /**
    * Log the error and hand it to the service. An EventEmitter throws an
    * 'error' nobody listens to, and a scanner problem must never take the

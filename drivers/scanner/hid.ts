@@ -106,7 +106,7 @@ export class HidScanner extends ReconnectingScanner implements Scanner {
 
   private keyboardReader(): (data: Buffer) => void {
     const decoder = new BootKeyboardDecoder(this.opts.layout);
-    const framer = new LineFramer({ terminator: 'LF', timers: this.timers }, (line) => this.deliver(line));
+    const framer = new LineFramer({ terminator: 'LF', timers: this.timers, onDiscard: this.onBurstDiscard }, (line) => this.deliver(line));
     this.keyboard = { decoder, framer };
     // boot keyboard reports are 8 bytes; a 9th byte in front is a report id
     return (data) => framer.push(decoder.feed(data, data.length > 8 ? 1 : 0));

@@ -1,7 +1,16 @@
 import type { EventEmitter } from 'node:events';
+import { MAX_TEXT_CHARS } from '../../coupon/base64.js';
 
 /** Longest coupon text the format accepts (COUPON-FORMAT.md §5). */
-export const MAX_SCAN_CHARS = 4096;
+export const MAX_SCAN_CHARS = MAX_TEXT_CHARS;
+
+/**
+ * One scan is one burst: a scanner sends what it read in one go, and nobody
+ * scans twice within this many ms. Lines that follow a scan with less quiet
+ * than this in between are the rest of that scan (a QR code holding line
+ * breaks), not new scans.
+ */
+export const SCAN_BURST_GAP_MS = 50;
 
 export type ScannerState = 'connected' | 'disconnected';
 
@@ -26,6 +35,9 @@ export interface ScannerEvents {
  *   A line longer than MAX_SCAN_CHARS is never buffered without bound: the
  *   driver keeps its first MAX_SCAN_CHARS + 1 characters and discards the rest
  *   up to the next terminator, so that the verifier rejects it as too long.
+ * - One scan is one burst (SCAN_BURST_GAP_MS): lines that arrive before the
+ *   input has been quiet that long after a scan belong to it and are not
+ *   emitted; a scan that delivers 1,476 lines is one line event, one verdict.
  * - On unplug the driver emits `state: 'disconnected'` (a partial line is
  *   dropped), then retries with backoff and emits `state: 'connected'` when the
  *   device is back, without a restart.

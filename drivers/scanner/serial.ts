@@ -5,6 +5,7 @@ import type { Logger } from '../../device/logger.js';
 import { LineFramer } from './line-framer.js';
 import { ScannerError, type Scanner } from './port.js';
 import { ReconnectingScanner, type Backoff } from './reconnecting.js';
+import { watchHangup } from './serial-hangup.js';
 import type { Timers } from './timers.js';
 
 export interface SerialScannerOptions extends SerialScannerConfig {
@@ -13,6 +14,8 @@ export interface SerialScannerOptions extends SerialScannerConfig {
   binding?: BindingInterface;
   timers?: Timers;
   backoff?: Backoff;
+  /** one scan per burst (default SCAN_BURST_GAP_MS, see line-framer.ts); 0 for tests that stream many lines back to back */
+  burstGapMs?: number;
 }
 
 /**
@@ -31,12 +34,15 @@ const USB_ID = /^[0-9a-f]{4}$/i;
  * why not ReadlineParser). The kiosk user needs the `dialout` group.
  *
  * Unplug: the stream reports a failed read as 'close' with a DisconnectedError
- * (err.disconnected = true); we drop the partial line and retry with backoff.
+ * (err.disconnected = true), and watchHangup (see there) catches the hang-up
+ * the binding misses mid-transfer; either way we drop the partial line, close
+ * the port and retry with backoff.
  */
 export class SerialScanner extends ReconnectingScanner implements Scanner {
   readonly name = 'serial';
   private port: SerialPortStream | undefined;
   private framer: LineFramer | undefined;
+  private unwatch: (() => void) | undefined;
 
   constructor(private readonly opts: SerialScannerOptions) {
     super(opts.logger.child({ module: 'scanner-serial' }), opts);
@@ -61,12 +67,21 @@ export class SerialScanner extends ReconnectingScanner implements Scanner {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(withHint(err)) : resolve())));
     const decoder = new StringDecoder('utf8');
     const framer = new LineFramer(
-      { terminator: this.opts.terminator, interCharTimeoutMs: this.opts.interCharTimeoutMs, timers: this.timers },
+      {
+        terminator: this.opts.terminator,
+        interCharTimeoutMs: this.opts.interCharTimeoutMs,
+        timers: this.timers,
+        onDiscard: this.onBurstDiscard,
+        ...(this.opts.burstGapMs !== undefined ? { burstGapMs: this.opts.burstGapMs } : {}),
+      },
       (line) => this.deliver(line),
     );
     port.on('data', (chunk: Buffer) => framer.push(decoder.write(chunk)));
     port.on('close', (err: Error | null) => {
       if (this.port === port) this.lost(err ?? new Error(`port ${path} closed`));
+    });
+    this.unwatch = watchHangup(port, (err) => {
+      if (this.port === port) this.lost(err);
     });
     this.port = port;
     this.framer = framer;
@@ -78,6 +93,8 @@ export class SerialScanner extends ReconnectingScanner implements Scanner {
     this.port = undefined;
     this.framer?.reset();
     this.framer = undefined;
+    this.unwatch?.();
+    this.unwatch = undefined;
     if (!port) return;
     port.removeAllListeners('data');
     port.removeAllListeners('close');

@@ -4,12 +4,20 @@ import { silentLogger, type Logger } from '../../device/logger.js';
 import { ScannerBase } from './base.js';
 import { LineFramer } from './line-framer.js';
 import { ScannerError, type Scanner } from './port.js';
+import type { Timers } from './timers.js';
 
 export interface StdinScannerOptions {
   input: NodeJS.ReadableStream;
   /** default 'auto': CR, LF or CRLF all end a scan */
   terminator?: Terminator;
   logger?: Logger;
+  /**
+   * One scan per burst (default SCAN_BURST_GAP_MS), as from a scanner; 0 makes
+   * every line a scan, for text that is not a scanner's (`kiosk redeem`: a file
+   * of coupons, one per line).
+   */
+  burstGapMs?: number;
+  timers?: Timers;
 }
 
 /**
@@ -33,7 +41,15 @@ export class StdinScanner extends ScannerBase implements Scanner {
     if (this.running) return;
     this.running = true;
     this.decoder = new StringDecoder('utf8');
-    this.framer = new LineFramer({ terminator: this.opts.terminator ?? 'auto' }, (line) => this.emit('line', line));
+    this.framer = new LineFramer(
+      {
+        terminator: this.opts.terminator ?? 'auto',
+        ...(this.opts.burstGapMs !== undefined ? { burstGapMs: this.opts.burstGapMs } : {}),
+        ...(this.opts.timers ? { timers: this.opts.timers } : {}),
+        onDiscard: this.onBurstDiscard,
+      },
+      (line) => this.emit('line', line),
+    );
     this.opts.input.on('data', this.onData);
     this.opts.input.on('end', this.onEnd);
     this.opts.input.on('error', this.onError);

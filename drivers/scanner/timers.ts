@@ -5,22 +5,25 @@
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** a monotonic clock in ms (when bytes arrived: one scan is one burst) */
+  now(): number;
 }
 
 export const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: () => performance.now(),
 };
 
 /** A hand-driven clock for tests: `advance(ms)` fires what has come due, in order. */
 export class FakeTimers implements Timers {
-  private now = 0;
+  private clock = 0;
   private nextId = 1;
   private readonly pending = new Map<number, { at: number; fn: () => void }>();
 
   setTimeout(fn: () => void, ms: number): unknown {
     const id = this.nextId++;
-    this.pending.set(id, { at: this.now + ms, fn });
+    this.pending.set(id, { at: this.clock + ms, fn });
     return id;
   }
 
@@ -33,15 +36,19 @@ export class FakeTimers implements Timers {
     return this.pending.size;
   }
 
+  now(): number {
+    return this.clock;
+  }
+
   advance(ms: number): void {
-    const until = this.now + ms;
+    const until = this.clock + ms;
     for (;;) {
       const due = [...this.pending.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
       if (!due) break;
       this.pending.delete(due[0]);
-      this.now = due[1].at;
+      this.clock = due[1].at;
       due[1].fn();
     }
-    this.now = until;
+    this.clock = until;
   }
 }

@@ -72,6 +72,9 @@ export class MountTableWatcher extends EventEmitter<VolumeWatcherEvents> impleme
     } catch {
       return false;
     }
+    // A look at the table is a poll: a stick pulled and put back between two polls can get the
+    // same mount id again, and only a poll that saw it gone reports the new mount as added.
+    if (this.running) this.update(text);
     return volumesOf(parseMountInfo(text), this.opts).some((v) => sameMount(v, volume));
   }
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Prepare a Raspberry Pi OS / Debian board to run coupon-kiosk as a service.
 # Run as root from a checkout:  sudo provisioning/device/setup.sh [--dry-run]
-#   [--user kiosk] [--home /var/lib/coupon-kiosk]
+#   [--user kiosk] [--home /var/lib/coupon-kiosk] [--print-unit]
 # It installs the Debian packages the drivers use (gpiod, unifont, i2c-tools; dosfstools,
 # exfatprogs and polkitd for USB sticks),
 # builds the project, creates the service user and its 0700 home, installs the
 # udev rules and the systemd unit, and enables the service. Keys come after,
 # with `kiosk provision import`; then `kiosk doctor` says what is still wrong.
-# Safe to run again. --dry-run prints every step and changes nothing.
+# Safe to run again. --dry-run prints every step and changes nothing;
+# --print-unit prints the systemd unit as it would be installed, and stops.
 set -euo pipefail
 
 dry=0
+print_unit=0
 user=kiosk
 home=/var/lib/coupon-kiosk
 app=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,9 +21,10 @@ here="$app/provisioning/device"
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) dry=1 ;;
+    --print-unit) print_unit=1 ;;
     --user) user=$2; shift ;;
     --home) home=$2; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -32,14 +35,24 @@ run() {
   if [ "$dry" = 0 ]; then "$@"; fi
 }
 
-# write FILE from TEMPLATE with @USER@, @HOME_DIR@, @APP_DIR@ filled in
+# TEMPLATE with @USER@, @HOME_DIR@, @APP_DIR@ filled in, on stdout
+fill() {
+  sed -e "s|@USER@|$user|g" -e "s|@HOME_DIR@|$home|g" -e "s|@APP_DIR@|$app|g" "$1"
+}
+
+# write FILE from TEMPLATE
 render() {
   echo "+ render $1 -> $2"
   if [ "$dry" = 0 ]; then
-    sed -e "s|@USER@|$user|g" -e "s|@HOME_DIR@|$home|g" -e "s|@APP_DIR@|$app|g" "$1" > "$2.tmp"
+    fill "$1" > "$2.tmp"
     mv "$2.tmp" "$2"
   fi
 }
+
+if [ "$print_unit" = 1 ]; then
+  fill "$here/coupon-kiosk.service"
+  exit 0
+fi
 
 if [ "$dry" = 0 ] && [ "$(id -u)" != 0 ]; then
   echo "setup.sh: run as root (sudo), or with --dry-run to see the steps" >&2
@@ -74,16 +87,18 @@ run udevadm control --reload-rules
 run udevadm trigger
 
 echo "== systemd"
+# the unit's DeviceAllow= needs these drivers loaded before it starts
+render "$here/coupon-kiosk-modules.conf" /etc/modules-load.d/coupon-kiosk.conf
+run systemctl restart systemd-modules-load.service
 render "$here/coupon-kiosk.service" /etc/systemd/system/coupon-kiosk.service
 
 # USB export (issue 10): sticks mounted by systemd-mount from a udev rule, writable by the
-# kiosk user, unmounted by it after an export (polkit), reachable from the hardened unit.
+# kiosk user, unmounted by it after an export (polkit); the unit's ReadWritePaths has /media.
 echo "== USB sticks"
 run apt-get install -y dosfstools exfatprogs polkitd
-run install -d -m 0755 /media /etc/polkit-1/rules.d /etc/systemd/system/coupon-kiosk.service.d
+run install -d -m 0755 /media /etc/polkit-1/rules.d
 render "$here/71-coupon-kiosk-usb.rules" /etc/udev/rules.d/71-coupon-kiosk-usb.rules
 render "$here/70-coupon-kiosk-usb.polkit.rules" /etc/polkit-1/rules.d/70-coupon-kiosk-usb.rules
-render "$here/coupon-kiosk.service.d/usb.conf" /etc/systemd/system/coupon-kiosk.service.d/usb.conf
 run udevadm control --reload-rules
 # --- end USB sticks
 

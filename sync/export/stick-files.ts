@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ExportError, fromFsError } from './errors.js';
 
@@ -32,7 +32,8 @@ async function onStick<T>(target: StickTarget, what: string, fn: () => Promise<T
     return await fn();
   } catch (err) {
     const e = fromFsError(err, what);
-    if (e.code !== 'USB_REMOVED' && !target.stillThere()) throw new ExportError('USB_REMOVED', `${what}: the stick is gone (${e.message})`, { cause: err });
+    // asked even when the error already says "removed": the question refreshes the watcher's view
+    if (!target.stillThere() && e.code !== 'USB_REMOVED') throw new ExportError('USB_REMOVED', `${what}: the stick is gone (${e.message})`, { cause: err });
     throw e;
   }
 }
@@ -70,8 +71,27 @@ export async function createOnStick(target: StickTarget, file: string): Promise<
 export async function writeAll(target: StickTarget, fh: FileHandle, file: string, data: Uint8Array): Promise<void> {
   await onStick(target, `write ${file}`, async () => {
     let off = 0;
-    while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
+    try {
+      while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
+    } catch (err) {
+      throw await fullOr(file, data.length - off, err);
+    }
   });
+}
+
+/**
+ * Some drivers say EPERM or EIO, not ENOSPC, when the stick is full (Debian's
+ * userspace FAT driver does): a failed write with no room left is USB_FULL.
+ */
+async function fullOr(file: string, wanted: number, err: unknown): Promise<unknown> {
+  if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return err;
+  try {
+    const fs = await statfs(path.dirname(file));
+    if (fs.bavail * fs.bsize < wanted) return new ExportError('USB_FULL', `write ${file}: ${(err as Error).message}; ${fs.bavail * fs.bsize} bytes free`, { cause: err });
+  } catch {
+    // the stick may be gone: the caller decides with the original error
+  }
+  return err;
 }
 
 export async function syncAndClose(target: StickTarget, fh: FileHandle, file: string): Promise<void> {

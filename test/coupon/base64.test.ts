@@ -65,6 +65,17 @@ describe('coupon/base64', () => {
     );
   });
 
+  it('counts surrounding white space towards the cap: padding never makes an over-long text acceptable', () => {
+    const text = 'A'.repeat(100);
+    assert.equal(decodeBase64(` ${text}\r\n`).length, 75);
+    for (const padded of [text + ' '.repeat(5000) + 'JUNK', text + ' '.repeat(MAX_TEXT_CHARS), ' '.repeat(MAX_TEXT_CHARS) + text, 'A'.repeat(MAX_TEXT_CHARS) + '\n']) {
+      assert.throws(
+        () => decodeBase64(padded),
+        (e: unknown) => e instanceof Base64Error && e.code === 'TOO_LONG' && e.message.includes(`${padded.length} characters`),
+      );
+    }
+  });
+
   it('names the offending character and its position', () => {
     assert.throws(() => decodeBase64('2GA\u00a0x'), /U\+00A0 at position 3/);
   });

@@ -82,9 +82,36 @@ describe('coupon/cbor', () => {
     assert.equal(decode(fromHex('3a00010001')), -65538);
   });
 
-  it('accepts non-shortest integer heads (RFC 8949 allows them)', () => {
-    assert.equal(decode(fromHex('1800')), 0);
-    assert.equal(decode(fromHex('1b0000000000000001')), 1);
+  // RFC 8949 allows longer heads; the preferred serialization (§4.2.1), which the format requires, does not
+  const NOT_SHORTEST: [string, string][] = [
+    ['0 in a 1-byte argument', '1800'],
+    ['23 in a 1-byte argument', '1817'],
+    ['255 in a 2-byte argument', '1900ff'],
+    ['65535 in a 4-byte argument', '1a0000ffff'],
+    ['1 in an 8-byte argument', '1b0000000000000001'],
+    ['2^32 - 1 in an 8-byte argument', '1b00000000ffffffff'],
+    ['-1 in a 1-byte argument', '3800'],
+    ['a byte string length', '5800'],
+    ['a text string length', '780161'],
+    ['an array count', '980100'],
+    ['a map count', 'b9000101 02'],
+    ['a tag number', 'd9006000'],
+    ['a head nested in an array', '82 01 1801'],
+  ];
+  for (const [what, hex] of NOT_SHORTEST) {
+    it(`rejects ${what} (not the shortest head) with NOT_SHORTEST`, () => {
+      assert.throws(
+        () => decode(fromHex(hex)),
+        (e: unknown) => e instanceof CborError && e.code === 'NOT_SHORTEST' && /shortest head/.test(e.message),
+      );
+    });
+  }
+
+  it('accepts each head size at its smallest argument', () => {
+    assert.equal(decode(fromHex('1818')), 24);
+    assert.equal(decode(fromHex('190100')), 256);
+    assert.equal(decode(fromHex('1a00010000')), 65536);
+    assert.equal(decode(fromHex('1b0000000100000000')), 2 ** 32);
   });
 
   const REJECTED: [string, string, string][] = [
@@ -138,6 +165,8 @@ describe('coupon/cbor', () => {
     assert.equal(peekTag(fromHex('d2 80')), 18);
     assert.equal(peekTag(fromHex('84')), undefined);
     assert.equal(peekTag(fromHex('d8')), undefined);
+    // classifying is by value: a long tag head is still tag 96 (decode() then refuses it)
+    assert.equal(peekTag(fromHex('d90060 ff')), 96);
     assert.equal(peekTag(new Uint8Array(0)), undefined);
   });
 

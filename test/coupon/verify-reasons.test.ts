@@ -66,10 +66,6 @@ describe('coupon/verify: one test per reason', () => {
   });
 
   describe('accepted forms', () => {
-    it('a tag-96 head in a longer form (D9 0060) than the usual D8 60', () => {
-      const bytes = Buffer.from(coupon(), 'base64');
-      check(toText(Buffer.concat([Buffer.from([0xd9, 0x00, 0x60]), bytes.subarray(2)])), 'VALID');
-    });
     it('URL-safe alphabet without padding, with the scanner\'s CR LF', () => {
       const t = Buffer.from(coupon(), 'base64').toString('base64url');
       check(`${t}\r\n`, 'VALID');
@@ -94,6 +90,18 @@ describe('coupon/verify: one test per reason', () => {
   });
 
   describe('MALFORMED', () => {
+    it('a tag-96 head in a longer form (D9 0060) than D8 60: one coupon has one text', () => {
+      const bytes = Buffer.from(coupon(), 'base64');
+      check(toText(Buffer.concat([Buffer.from([0xd9, 0x00, 0x60]), bytes.subarray(2)])), 'MALFORMED', /shortest head/);
+    });
+    it('a long head inside the signed claims (quantity 2 as 18 02)', () => {
+      const claims = encode(claimsToMap(sampleClaims()));
+      const q = Buffer.from(encode(new Map([[CLAIM.quantity, sampleClaims().quantity]]))).subarray(1);
+      const at = Buffer.from(claims).indexOf(q);
+      assert.ok(at > 0, 'quantity entry found');
+      const long = Buffer.concat([Buffer.from(claims).subarray(0, at + q.length - 1), Buffer.from([0x18, q[q.length - 1]!]), Buffer.from(claims).subarray(at + q.length)]);
+      check(coupon({}, sign1({ payload: long })), 'MALFORMED', /claims are not valid CBOR: .*shortest head/);
+    });
     it('truncated text', () => {
       const t = coupon().replace(/=+$/, '');
       // 200 characters decode to whole bytes, so the cut shows in the CBOR, not the Base64

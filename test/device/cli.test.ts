@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { issue, makeKeys, removeDir, tempDir, writeKeyFiles, type TestKeys } from './helpers.js';
-import { KIOSK_CLI, spawnKiosk } from './spawn-kiosk.js';
+import { KIOSK_CLI, provisionWithCli, spawnKiosk } from './spawn-kiosk.js';
 
 interface StatusJson {
   counts: { redemptions: number; scans: number };
@@ -24,9 +24,7 @@ describe('kiosk CLI commands', function () {
   before(() => (keys = makeKeys()));
   beforeEach(() => {
     dir = tempDir();
-    home = path.join(dir, 'home');
-    const f = writeKeyFiles(dir, keys);
-    kiosk(['provision', 'import', '--home', home, '--platform-id', 'test-platform', '--platform-key', f.platformPub, '--merchant-id', 'test-merchant', '--merchant-key', f.merchantKey]);
+    home = provisionWithCli(dir, keys);
   });
   afterEach(() => removeDir(dir));
 
@@ -96,6 +94,24 @@ describe('kiosk CLI commands', function () {
     assert.equal(run.child.exitCode, null, 'still running');
     run.child.kill('SIGTERM');
     assert.equal(await run.done, 0);
+  });
+
+  it('redeem, start and verify agree: a coupon padded past the 4,096 cap is NOT_A_COUPON, never ACCEPTED', async () => {
+    const f = writeKeyFiles(dir, keys);
+    const padded = `${issue(keys)}${' '.repeat(5000)}JUNK`;
+    const redeemed = JSON.parse(kiosk(['redeem', '--home', home, '-'], padded + '\n')) as Record<string, unknown>;
+    const verified = JSON.parse(
+      kiosk(['verify', '--merchant-key', f.merchantKey, '--platform-key', `test-platform=${f.platformPub}`, '--merchant-id', 'test-platform=test-merchant', '-'], padded + '\n'),
+    ) as Record<string, unknown>;
+    const run = spawnKiosk(['start', '--home', home, '--simulate', '--display', 'none', '--json']);
+    run.child.stdin.end(padded + '\n');
+    assert.equal(await run.done, 0);
+    const started = run.events.find((e) => e['event'] === 'verdict');
+    for (const [what, reason] of [['redeem', redeemed['reason']], ['verify', verified['reason']], ['start', started?.['reason']]]) {
+      assert.equal(reason, 'NOT_A_COUPON', String(what));
+    }
+    assert.match(String(redeemed['message']), /more than 4096/);
+    assert.match(String(verified['message']), /more than 4096/);
   });
 
   it('redeem frames stdin like the kiosk scanner: CR endings, blank lines dropped, an overlong line cut and rejected', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REASONS } from '../../coupon/reasons.js';
+import { LEDGER_ERROR_CODES } from '../../device/ledger/errors.js';
 import { BLOCKING_FAULTS } from '../../device/screens.js';
 
 const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/operations.md');
@@ -12,6 +13,10 @@ describe('docs/operations.md', () => {
 
   it('explains every fault the kiosk can show', () => {
     for (const code of [...BLOCKING_FAULTS, 'CLOCK_UNTRUSTED']) assert.match(doc, new RegExp(`\\| \`${code}\` \\|`), code);
+  });
+
+  it('names every ledger error code', () => {
+    for (const code of LEDGER_ERROR_CODES) assert.ok(doc.includes(`\`${code}\``), code);
   });
 
   it('names every verdict reason', () => {

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../device/config.js';
+import { homePaths } from '../../device/home.js';
 import { openLedger } from '../../device/ledger/sqlite-ledger.js';
 import { LedgerError, type Ledger } from '../../device/ledger/types.js';
 import { memoryLogger, silentLogger } from '../../device/logger.js';
 import { openLedgerOrFault } from '../../device/main.js';
 import { issue, makeKeys, openTestLedger, removeDir, tempDir, type TestKeys } from './helpers.js';
-import { buildKiosk, reasonOf, type Harness } from './kiosk-harness.js';
+import { buildKiosk, reasonOf, scanAll, type Harness } from './kiosk-harness.js';
 
 /** Every ACCEPTED verdict must be in the ledger: reopen it and look. */
 function assertAcceptedRecorded(h: Harness, file: string): void {
@@ -21,11 +22,6 @@ function assertAcceptedRecorded(h: Harness, file: string): void {
   }
 }
 
-async function scanAll(h: Harness, texts: string[]): Promise<void> {
-  const before = h.verdicts.length;
-  for (const t of texts) h.scanner.emitLine(t);
-  await h.verdictCount(before + texts.length);
-}
 
 describe('device/kiosk faults (ledger)', () => {
   let dir: string;
@@ -89,7 +85,7 @@ describe('device/kiosk faults (ledger)', () => {
     writeFileSync(file, Buffer.alloc(8192, 0x5a));
     const { logger, lines } = memoryLogger('info');
     const config = parseConfig({}, { home: dir });
-    const ledger = openLedgerOrFault(config, logger);
+    const ledger = openLedgerOrFault({ paths: homePaths(dir), config }, logger);
     assert.ok(lines.some((l) => l['msg'] === 'ledger unavailable'));
     const h = buildKiosk({ keyring: keys.keyring, ledger });
     await h.kiosk.start();
@@ -101,7 +97,7 @@ describe('device/kiosk faults (ledger)', () => {
 
   it('a missing ledger file is created fresh', async () => {
     const config = parseConfig({ ledgerPath: 'new.sqlite' }, { home: dir });
-    const ledger = openLedgerOrFault(config, silentLogger());
+    const ledger = openLedgerOrFault({ paths: homePaths(dir), config }, silentLogger());
     const h = buildKiosk({ keyring: keys.keyring, ledger });
     await h.kiosk.start();
     await scanAll(h, [issue(keys)]);
@@ -113,13 +109,13 @@ describe('device/kiosk faults (ledger)', () => {
   it('a ledger file that vanished after it was created is a fault, never a fresh empty ledger', async () => {
     const config = parseConfig({}, { home: dir });
     const coupon = issue(keys);
-    const first = buildKiosk({ keyring: keys.keyring, ledger: openLedgerOrFault(config, silentLogger()) });
+    const first = buildKiosk({ keyring: keys.keyring, ledger: openLedgerOrFault({ paths: homePaths(dir), config }, silentLogger()) });
     await first.kiosk.start();
     await scanAll(first, [coupon]);
     await first.kiosk.stop();
     for (const suffix of ['', '-wal', '-shm']) rmSync(config.ledgerPath + suffix, { force: true });
     const { logger, lines } = memoryLogger('info');
-    const h = buildKiosk({ keyring: keys.keyring, ledger: openLedgerOrFault(config, logger) });
+    const h = buildKiosk({ keyring: keys.keyring, ledger: openLedgerOrFault({ paths: homePaths(dir), config }, logger) });
     await h.kiosk.start();
     assert.ok(h.display.last?.kind === 'fault' && h.display.last.fault === 'LEDGER_ERROR');
     assert.ok(lines.some((l) => String((l['err'] as { message?: string } | undefined)?.message).includes('restore it from a backup')));

@@ -23,7 +23,7 @@ export interface Harness {
   verdictCount(n: number): Promise<void>;
 }
 
-export function buildKiosk(opts: { keyring: Keyring; ledger: Ledger; clock?: FakeClock; verdictScreenMs?: number }): Harness {
+export function buildKiosk(opts: { keyring: Keyring; ledger: Ledger; clock?: FakeClock; verdictScreenMs?: number; ledgerRetryMs?: number }): Harness {
   const { logger, lines } = memoryLogger('info');
   const clock = opts.clock ?? new FakeClock(Date.now());
   const scanner = new FakeScanner();
@@ -31,7 +31,8 @@ export function buildKiosk(opts: { keyring: Keyring; ledger: Ledger; clock?: Fak
   const indicator = new FakeIndicator();
   const redeemer = new Redeemer({ keyring: opts.keyring, ledger: opts.ledger, clock, logger, terminalId: 'till-1' });
   const config = { verdictScreenMs: opts.verdictScreenMs ?? 60_000 };
-  const kiosk = new Kiosk({ scanner, display, indicator, redeemer, ledger: opts.ledger, clock, logger, config });
+  const retry = opts.ledgerRetryMs !== undefined ? { ledgerRetryMs: opts.ledgerRetryMs } : {};
+  const kiosk = new Kiosk({ scanner, display, indicator, redeemer, ledger: opts.ledger, clock, logger, config, ...retry });
   const verdicts: Verdict[] = [];
   const faults: FaultEvent[] = [];
   kiosk.on('verdict', (v) => verdicts.push(v));
@@ -52,4 +53,17 @@ export function buildKiosk(opts: { keyring: Keyring; ledger: Ledger; clock?: Fak
 export function reasonOf(v: Verdict | undefined): string | undefined {
   if (v === undefined) return undefined;
   return v.kind === 'verdict' ? v.reason : `FAULT:${v.fault}`;
+}
+
+/**
+ * Scan each text and wait for all verdicts, a batch the scan queue holds at a
+ * time (a flood beyond DEFAULT_MAX_QUEUED_SCANS is refused by design).
+ */
+export async function scanAll(h: Harness, texts: readonly string[], batch = 16): Promise<void> {
+  for (let i = 0; i < texts.length; i += batch) {
+    const part = texts.slice(i, i + batch);
+    const before = h.verdicts.length;
+    for (const t of part) h.scanner.emitLine(t);
+    await h.verdictCount(before + part.length);
+  }
 }

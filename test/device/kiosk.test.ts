@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { Keyring } from '../../coupon/index.js';
 import type { Ledger } from '../../device/ledger/types.js';
 import { issue, makeKeys, openTestLedger, removeDir, tempDir, type TestKeys } from './helpers.js';
-import { buildKiosk, reasonOf } from './kiosk-harness.js';
+import { buildKiosk, reasonOf, scanAll } from './kiosk-harness.js';
+import { DEFAULT_MAX_QUEUED_SCANS } from '../../device/scan-queue.js';
 
 const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
 
@@ -50,14 +51,29 @@ describe('device/kiosk', () => {
     await h.kiosk.stop();
   });
 
-  it('a burst of 1,000 lines: every one gets a verdict, in arrival order', async () => {
+  it('1,000 scans as fast as the queue takes them: every one gets a verdict, in arrival order', async () => {
     const h = buildKiosk({ keyring: keys.keyring, ledger });
     await h.kiosk.start();
     const texts = Array.from({ length: 1000 }, (_, i) => (i % 10 === 0 ? issue(keys) : `line ${i}`));
-    for (const t of texts) h.scanner.emitLine(t);
-    await h.verdictCount(1000);
+    await scanAll(h, texts, DEFAULT_MAX_QUEUED_SCANS);
     assert.deepEqual(h.verdicts.map((v) => v.textHash), texts.map(sha));
     assert.equal(h.verdicts.filter((v) => reasonOf(v) === 'ACCEPTED').length, 100);
+    await h.kiosk.stop();
+  });
+
+  it('a flood beyond the queue (issue 7.7): the queue holds its bound, the rest is refused and logged once; the next scan is answered', async () => {
+    const h = buildKiosk({ keyring: keys.keyring, ledger });
+    await h.kiosk.start();
+    for (let i = 0; i < 5000; i++) h.scanner.emitLine(`junk ${i}`);
+    await h.kiosk.drained();
+    assert.equal(h.verdicts.length, DEFAULT_MAX_QUEUED_SCANS, 'only what the queue held was answered (one scan-log write each)');
+    assert.equal(ledger.counts().scans, DEFAULT_MAX_QUEUED_SCANS);
+    const warnings = h.logLines.filter((l) => String(l['msg']).startsWith('scan queue'));
+    assert.deepEqual(warnings.map((l) => l['refused'] ?? l['waiting']), [DEFAULT_MAX_QUEUED_SCANS, 5000 - DEFAULT_MAX_QUEUED_SCANS]);
+    const real = issue(keys);
+    h.scanner.emitLine(real);
+    await h.verdictCount(DEFAULT_MAX_QUEUED_SCANS + 1);
+    assert.equal(reasonOf(h.verdicts.at(-1)), 'ACCEPTED');
     await h.kiosk.stop();
   });
 

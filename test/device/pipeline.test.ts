@@ -5,6 +5,7 @@ import { LedgerError, type Ledger } from '../../device/ledger/types.js';
 import { memoryLogger, silentLogger } from '../../device/logger.js';
 import { Redeemer } from '../../device/pipeline.js';
 import { PLATFORM_ID, issue, makeKeys, openTestLedger, removeDir, tempDir, type TestKeys } from './helpers.js';
+import { reasonOf } from './kiosk-harness.js';
 
 const YEAR_MS = 365 * 86_400_000;
 
@@ -92,13 +93,18 @@ describe('device/pipeline Redeemer', () => {
     assert.equal(v.clockWarning, true);
   });
 
-  it('a clock set forward does not raise the floor; only a verified iat does', () => {
+  it('a clock set forward does not raise the floor, nor does a refused coupon; only an accepted coupon\'s iat does', () => {
     const r = redeemer();
-    clock.set(clock.now() + YEAR_MS);
+    const realMs = clock.now();
+    clock.set(realMs + YEAR_MS);
     r.redeem('not a coupon');
     assert.equal(ledger.trustedTime(), 0);
-    const now = Math.floor(Date.now() / 1000);
-    r.redeem(issue(keys, { iat: now - 5 }, now));
+    const now = Math.floor(realMs / 1000);
+    const expired = r.redeem(issue(keys, { iat: now - 5 }, now));
+    assert.equal(expired.kind === 'verdict' && expired.reason, 'EXPIRED', 'judged by the forward clock');
+    assert.equal(ledger.trustedTime(), 0, 'issue 7: a verified but refused coupon no longer raises the floor');
+    clock.set(realMs);
+    assert.equal(reasonOf(r.redeem(issue(keys, { iat: now - 5 }, now))), 'ACCEPTED');
     assert.equal(ledger.trustedTime(), now - 5);
   });
 

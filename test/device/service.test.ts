@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import { privateKeyToPem, publicKeyToPem } from '../../coupon/index.js';
 import { importKeys } from '../../provisioning/import.js';
 import { MERCHANT_ID, PLATFORM_ID, issue, makeKeys, removeDir, tempDir, type TestKeys } from './helpers.js';
-import { KIOSK_CLI, isVerdict, spawnKiosk } from './spawn-kiosk.js';
+import { SCAN_BURST_GAP_MS } from '../../drivers/scanner/port.js';
+import { KIOSK_CLI, isVerdict, scanPaced, spawnKiosk } from './spawn-kiosk.js';
 
 const START = (home: string): string[] => ['start', '--home', home, '--simulate', '--display', 'none', '--json'];
 
@@ -48,16 +49,23 @@ describe('kiosk service process (kill -9, restart)', function () {
   afterEach(() => removeDir(home));
 
   it('every printed ACCEPTED survives kill -9 at random points; no serial twice; integrity ok', async () => {
-    const coupons = Array.from({ length: 120 }, () => issue(keys));
+    // scans come as a person makes them (one burst each); the kill lands 0-3 ms after a scan, in its processing
+    const coupons = Array.from({ length: 60 }, () => issue(keys));
     const acceptedPrinted: string[] = [];
-    const killPoints: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      const k = 1 + Math.floor(Math.random() * coupons.length * 0.8);
-      killPoints.push(k);
+    const killPoints: string[] = [];
+    let next = 0;
+    for (let round = 0; round < 6; round++) {
+      const k = Math.floor(Math.random() * 8);
+      const delay = Math.random() * 3;
+      killPoints.push(`${k} then ${delay.toFixed(1)} ms`);
       const run = spawnKiosk(START(home));
       run.child.stdin.on('error', () => undefined); // EPIPE after the kill
-      run.child.stdin.write(coupons.join('\n') + '\n');
-      await run.waitFor((e, n) => isVerdict(e) && n >= k);
+      await run.waitFor((e) => e['event'] === 'state' && e['phase'] === 'ready');
+      // earlier coupons again (already redeemed or not) and new ones
+      await scanPaced(run, coupons.slice(Math.max(0, next - 2), next + k));
+      next += k;
+      run.child.stdin.write(coupons[next++ % coupons.length] + '\n');
+      await new Promise((r) => setTimeout(r, delay));
       run.child.kill('SIGKILL');
       assert.equal(await run.done, 'SIGKILL');
       for (const e of run.events) if (e['reason'] === 'ACCEPTED') acceptedPrinted.push(String(e['serial']));
@@ -82,12 +90,33 @@ describe('kiosk service process (kill -9, restart)', function () {
     const run = spawnKiosk(START(home));
     const valid = issue(keys);
     const lines = [Buffer.from('garbage'), Buffer.from('x'.repeat(10_000)), Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41]), Buffer.from('   '), Buffer.from(valid)];
-    // pure-empty lines (\n\n) are dropped by the scanner framing: a scanner never sends them on purpose
-    run.child.stdin.end(Buffer.concat([...lines.flatMap((l) => [l, Buffer.from('\n\n')])]));
+    await run.waitFor((e) => e['event'] === 'state' && e['phase'] === 'ready');
+    // one scan each, a person's pause apart; pure-empty lines (\n\n) are dropped by the framing
+    for (const [i, l] of lines.entries()) {
+      run.child.stdin.write(Buffer.concat([l, Buffer.from('\n\n')]));
+      await run.waitFor(() => run.events.filter(isVerdict).length > i);
+      await new Promise((r) => setTimeout(r, SCAN_BURST_GAP_MS + 10));
+    }
+    run.child.stdin.end();
     assert.equal(await run.done, 0);
     const verdicts = run.events.filter(isVerdict).map((e) => e['reason']);
     assert.deepEqual(verdicts, ['NOT_A_COUPON', 'NOT_A_COUPON', 'NOT_A_COUPON', 'NOT_A_COUPON', 'ACCEPTED']);
     assert.ok(run.events.some((e) => e['event'] === 'state' && e['phase'] === 'stopped'));
+  });
+
+  it('issue 7.7: one QR code of 1,476 "x" lines is one scan: one verdict, one scan-log row', async () => {
+    const run = spawnKiosk(START(home));
+    await run.waitFor((e) => e['event'] === 'state' && e['phase'] === 'ready');
+    run.child.stdin.write('x\n'.repeat(1476));
+    await new Promise((r) => setTimeout(r, 300));
+    const valid = issue(keys);
+    await scanPaced(run, [valid]);
+    run.child.stdin.end();
+    assert.equal(await run.done, 0);
+    assert.deepEqual(run.events.filter(isVerdict).map((e) => e['reason']), ['NOT_A_COUPON', 'ACCEPTED']);
+    const db = new Database(path.join(home, 'ledger.sqlite'), { readonly: true });
+    assert.equal(db.prepare('SELECT count(*) FROM scans').pluck().get(), 2);
+    db.close();
   });
 
   it('SIGTERM stops cleanly with exit status 0', async () => {

@@ -1,8 +1,10 @@
 /** Run the real `kiosk` CLI as a child process and read its JSON events. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SCAN_BURST_GAP_MS } from '../../drivers/scanner/port.js';
+import { MERCHANT_ID, PLATFORM_ID, writeKeyFiles, type TestKeys } from './helpers.js';
 
 export const KIOSK_CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../device/cli/kiosk.js');
 
@@ -15,10 +17,14 @@ export interface Run {
   waitFor(pred: (e: Record<string, unknown>, count: number) => boolean): Promise<void>;
 }
 
-/** `stdin: 'devnull'` gives the child /dev/null as stdin, as systemd does (child.stdin is then unusable). */
+/**
+ * `stdin: 'devnull'` gives the child /dev/null as stdin, as systemd does (child.stdin is then unusable);
+ * `env` adds variables (NOTIFY_SOCKET…) to ours.
+ */
 export function spawnKiosk(args: string[], opts: { stdin?: 'pipe' | 'devnull'; env?: Record<string, string> } = {}): Run {
   const stdio = [opts.stdin === 'devnull' ? 'ignore' : 'pipe', 'pipe', 'pipe'] as const;
-  const child = spawn(process.execPath, [KIOSK_CLI, ...args], { stdio: [...stdio], env: { ...process.env, KIOSK_LOG_LEVEL: 'warn', ...opts.env } }) as ChildProcessWithoutNullStreams;
+  const env = { ...process.env, KIOSK_LOG_LEVEL: 'warn', ...opts.env };
+  const child = spawn(process.execPath, [KIOSK_CLI, ...args], { stdio: [...stdio], env }) as ChildProcessWithoutNullStreams;
   const events: Record<string, unknown>[] = [];
   const waiters: { pred: (e: Record<string, unknown>, n: number) => boolean; resolve: () => void }[] = [];
   child.stderr.resume();
@@ -45,3 +51,26 @@ export function spawnKiosk(args: string[], opts: { stdin?: 'pipe' | 'devnull'; e
 }
 
 export const isVerdict = (e: Record<string, unknown>): boolean => e['event'] === 'verdict';
+
+/** `kiosk provision import` of the test keys into DIR/home, as a technician runs it; returns the home. */
+export function provisionWithCli(dir: string, keys: TestKeys): string {
+  const home = path.join(dir, 'home');
+  const f = writeKeyFiles(dir, keys);
+  const args = ['provision', 'import', '--home', home, '--platform-id', PLATFORM_ID, '--platform-key', f.platformPub, '--merchant-id', MERCHANT_ID, '--merchant-key', f.merchantKey];
+  execFileSync(process.execPath, [KIOSK_CLI, ...args], { env: { ...process.env, KIOSK_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return home;
+}
+
+/**
+ * Scan texts one at a time into `kiosk start` on stdin, as a person would:
+ * each after the previous verdict and a pause longer than one scan's burst
+ * (SCAN_BURST_GAP_MS), so that each line is a scan of its own.
+ */
+export async function scanPaced(run: Run, texts: readonly string[]): Promise<void> {
+  for (const t of texts) {
+    const seen = run.events.filter(isVerdict).length;
+    run.child.stdin.write(t + '\n');
+    await run.waitFor(() => run.events.filter(isVerdict).length > seen);
+    await new Promise((r) => setTimeout(r, SCAN_BURST_GAP_MS + 10));
+  }
+}

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { needTool } from '../support/host-tool.js';
 
 const DEVICE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../provisioning/device');
 const SETUP = path.join(DEVICE, 'setup.sh');
@@ -18,6 +20,7 @@ describe('provisioning/device/setup.sh', () => {
       /npm --prefix \S+ ci/,
       /install -d -m 0700 -o till7 -g till7 \/srv\/kiosk-test-home/,
       /render .*70-coupon-kiosk.rules -> \/etc\/udev\/rules.d\/70-coupon-kiosk.rules/,
+      /render .*coupon-kiosk-modules.conf -> \/etc\/modules-load.d\/coupon-kiosk.conf/,
       /render .*coupon-kiosk.service -> \/etc\/systemd\/system\/coupon-kiosk.service/,
       /systemctl enable coupon-kiosk.service/,
       /kiosk.js doctor --home \/srv\/kiosk-test-home/,
@@ -40,6 +43,61 @@ describe('provisioning/device/setup.sh', () => {
     assert.match(unit, /^ExecStart=\/usr\/bin\/node @APP_DIR@\/dist\/device\/cli\/kiosk\.js start$/m);
     assert.match(unit, /^User=@USER@$/m);
     assert.match(unit, /^Environment=KIOSK_HOME=@HOME_DIR@$/m);
-    assert.match(unit, /^ReadWritePaths=@HOME_DIR@$/m);
+    assert.match(unit, /^ReadWritePaths=@HOME_DIR@ /m);
+  });
+
+  describe('the installed systemd unit', () => {
+    const HOME = '/srv/kiosk-test-home';
+    /** the unit exactly as setup.sh installs it (its --print-unit shares the install step's template filling) */
+    const rendered = (): string => {
+      const r = spawnSync('bash', [SETUP, '--print-unit', '--user', 'till7', '--home', HOME]);
+      assert.equal(r.status, 0, r.stderr.toString());
+      return r.stdout.toString();
+    };
+
+    it('is the template with the placeholders filled in, nothing else', () => {
+      const unit = readFileSync(path.join(DEVICE, 'coupon-kiosk.service'), 'utf8');
+      const app = path.resolve(DEVICE, '../..');
+      assert.equal(rendered(), unit.replaceAll('@USER@', 'till7').replaceAll('@HOME_DIR@', HOME).replaceAll('@APP_DIR@', app));
+    });
+
+    it('is Type=notify with a watchdog, keeps the home, the sticks and the device nodes, and drops every capability', () => {
+      const unit = rendered();
+      for (const line of [
+        'Type=notify', 'NotifyAccess=all', 'WatchdogSec=30', 'CapabilityBoundingSet=', 'AmbientCapabilities=',
+        `ReadWritePaths=${HOME} -/media -/run/media -/mnt`, 'DevicePolicy=closed',
+        'DeviceAllow=char-ttyACM rw', 'DeviceAllow=char-ttyUSB rw', 'DeviceAllow=char-hidraw rw', 'DeviceAllow=char-usb_device rw',
+        'DeviceAllow=char-i2c rw', 'DeviceAllow=char-gpiochip rw',
+        'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6', 'SystemCallFilter=@system-service', 'SystemCallErrorNumber=EPERM',
+      ]) {
+        assert.ok(unit.split('\n').includes(line), `missing: ${line}`);
+      }
+      // V8's JIT needs writable-then-executable pages
+      assert.doesNotMatch(unit, /^MemoryDenyWriteExecute=/m);
+      assert.doesNotMatch(unit, /^After=.*network-online/m, 'the kiosk works offline: it must not wait for a network at boot');
+    });
+
+    it('every hardening directive is explained in docs/operations.md', () => {
+      const doc = readFileSync(path.resolve(DEVICE, '../../docs/operations.md'), 'utf8');
+      const hardening = (rendered().split('# --- hardening')[1] ?? '').split('[Install]')[0] ?? '';
+      const keys = new Set([...hardening.matchAll(/^([A-Za-z]+)=/gm)].map((m) => m[1]!));
+      assert.ok(keys.size > 20, `only ${keys.size} directives found`);
+      for (const key of keys) assert.ok(doc.includes(`${key}`), `${key} is not explained`);
+    });
+
+    it('rates 2.5 or lower in systemd-analyze security --offline=true', function () {
+      needTool(this, 'systemd-analyze', 'apt-get install systemd');
+      const dir = mkdtempSync(path.join(tmpdir(), 'kiosk-unit-'));
+      try {
+        const file = path.join(dir, 'coupon-kiosk.service');
+        writeFileSync(file, rendered());
+        const r = spawnSync('systemd-analyze', ['security', '--offline=true', '--no-pager', file], { encoding: 'utf8' });
+        const score = /Overall exposure level for coupon-kiosk\.service: (\d+\.\d+)/.exec(r.stdout)?.[1];
+        assert.ok(score !== undefined, `no rating in:\n${r.stdout}\n${r.stderr}`);
+        assert.ok(Number(score) <= 2.5, `rated ${score}:\n${r.stdout}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

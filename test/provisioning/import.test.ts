@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateKeyPair, privateKeyToPem, publicKeyToPem } from '../../coupon/index.js';
 import { HomeError, loadHome } from '../../device/home.js';
 import { importKeys } from '../../provisioning/import.js';
+import { needsRoot } from '../support/root.js';
 import { MERCHANT_ID, PLATFORM_ID, makeKeys, removeDir, tempDir, type TestKeys } from '../device/helpers.js';
 
 function input(home: string, keys: TestKeys, platformPem = publicKeyToPem(keys.platform.publicKey)) {
@@ -78,6 +80,55 @@ describe('provisioning/import', () => {
     const r = importKeys(input(dir, keys));
     chmodSync(r.merchantKeyFile, 0o644);
     assert.throws(() => loadHome(dir), (e: unknown) => e instanceof HomeError && e.code === 'KEY_PERMISSIONS' && e.message.includes(`chmod 600 ${r.merchantKeyFile}`));
+  });
+
+  it('makes an existing home 0700: the ledger in it holds consumer ids', () => {
+    const keys = makeKeys();
+    const home = path.join(dir, 'home');
+    mkdirSync(home, { mode: 0o755 });
+    chmodSync(home, 0o755);
+    importKeys(input(home, keys));
+    assert.equal(statSync(home).mode & 0o777, 0o700);
+  });
+
+  it('loadHome refuses a key or keys/ that is a symlink, out of the home or not, naming the fix', () => {
+    const keys = makeKeys();
+    const r = importKeys(input(dir, keys));
+    const outside = tempDir();
+    try {
+      const moved = path.join(outside, 'm.pem');
+      renameSync(r.merchantKeyFile, moved);
+      symlinkSync(moved, r.merchantKeyFile);
+      assert.throws(() => loadHome(dir), (e: unknown) => e instanceof HomeError && e.code === 'KEY_PERMISSIONS' && /is a symlink \(to .*m\.pem\).*cp --remove-destination/.test(e.message));
+      rmSync(r.merchantKeyFile);
+      symlinkSync('m2.pem', r.merchantKeyFile); // a link inside keys/ is refused as well
+      renameSync(moved, path.join(dir, 'keys', 'm2.pem'));
+      assert.throws(() => loadHome(dir), (e: unknown) => e instanceof HomeError && e.code === 'KEY_PERMISSIONS');
+      importKeys(input(dir, keys)); // import replaces the link by the file
+      assert.equal(lstatSync(r.merchantKeyFile).isSymbolicLink(), false);
+      rmSync(path.join(dir, 'keys', 'm2.pem'));
+      renameSync(path.join(dir, 'keys'), path.join(outside, 'keys'));
+      symlinkSync(path.join(outside, 'keys'), path.join(dir, 'keys'));
+      assert.throws(() => loadHome(dir), (e: unknown) => e instanceof HomeError && e.code === 'KEY_PERMISSIONS' && /keys is a symlink/.test(e.message));
+      assert.throws(() => importKeys(input(dir, keys)), /is a symlink/);
+    } finally {
+      removeDir(outside);
+    }
+  });
+
+  it('loadHome refuses a key owned by another user (as OpenSSH does), naming the chown', function () {
+    needsRoot(this); // only root can give a file away
+    const keys = makeKeys();
+    const r = importKeys(input(dir, keys));
+    // the kiosk user (4243) owns its home and keys/; another user (4242) owns the key
+    chownSync(dir, 4243, 4243);
+    chownSync(path.join(dir, 'keys'), 4243, 4243);
+    chownSync(r.merchantKeyFile, 4242, 4242);
+    const child = spawnSync(process.execPath, ['-e', `
+      process.setgid(4242); process.setuid(4243);
+      import(${JSON.stringify(new URL('../../device/home.js', import.meta.url).href)}).then((m) => { try { m.loadHome(${JSON.stringify(dir)}); console.log('loaded'); } catch (e) { console.log(e.code, e.message); } });
+    `]);
+    assert.match(child.stdout.toString(), /KEY_PERMISSIONS .*owned by uid 4242, not by uid 4243.*chown 4243/);
   });
 
   it('loadHome refuses a trust.json kid that does not match its key', () => {

@@ -22,7 +22,7 @@ function polkitRule(user: string): (actionId: string, details: Record<string, st
 }
 
 describe('provisioning/device: the USB stick recipe', () => {
-  it('setup.sh --dry-run installs the udev rule, the polkit rule and the unit drop-in', () => {
+  it('setup.sh --dry-run installs the udev rule and the polkit rule; the unit may write /media', () => {
     const r = spawnSync('bash', [path.join(DEVICE, 'setup.sh'), '--dry-run', '--user', 'till7']);
     assert.equal(r.status, 0, r.stderr.toString());
     const out = r.stdout.toString();
@@ -30,7 +30,6 @@ describe('provisioning/device: the USB stick recipe', () => {
       /apt-get install -y dosfstools exfatprogs polkitd/,
       /render .*71-coupon-kiosk-usb.rules -> \/etc\/udev\/rules.d\/71-coupon-kiosk-usb.rules/,
       /render .*70-coupon-kiosk-usb.polkit.rules -> \/etc\/polkit-1\/rules.d\/70-coupon-kiosk-usb.rules/,
-      /render .*usb.conf -> \/etc\/systemd\/system\/coupon-kiosk.service.d\/usb.conf/,
     ]) {
       assert.match(out, step);
     }
@@ -48,7 +47,7 @@ describe('provisioning/device: the USB stick recipe', () => {
     assert.match(lines[0]!, /ID_FS_TYPE}=="vfat\|exfat".*--owner=@USER@/);
     assert.doesNotMatch(lines[1]!, /--owner/); // ext has real owners: uid= would fail the mount
     assert.ok(DEFAULT_USB_ROOTS.includes('/media'));
-    assert.match(read('coupon-kiosk.service.d/usb.conf'), /^ReadWritePaths=-\/media$/m);
+    assert.match(read('coupon-kiosk.service'), /^ReadWritePaths=.* -\/media( |$)/m);
   });
 
   it('polkit lets the kiosk user stop its stick mounts, and nothing else', () => {

@@ -1,15 +1,26 @@
-/** `kiosk ledger list`: the redemptions recorded on this kiosk, newest first. */
+/**
+ * `kiosk ledger list|backup|reset`: the redemptions recorded on this kiosk,
+ * a consistent copy of the ledger, and starting over (explicitly).
+ */
 import type { Redemption } from '../../ledger/types.js';
 import { loadHome, resolveHome } from '../../home.js';
-import { EXIT, intOption, parseCommand, printJson, str } from '../cli-util.js';
-import { iso, openLedgerReadOnly } from '../open-ledger.js';
+import { createLogger } from '../../logger.js';
+import { backupLedger } from '../../ledger-admin.js';
+import { EXIT, intOption, parseCommand, printJson, required, str, type Parsed } from '../cli-util.js';
+import { iso, readLedger, unavailableLine } from '../open-ledger.js';
+import { runReset } from './ledger-reset.js';
 
-export const summary = 'list the redemptions in the kiosk ledger';
+export const summary = 'list the redemptions in the kiosk ledger; back it up; reset it (technicians)';
 
 const USAGE = `usage: kiosk ledger list [--home DIR] [--json] [--limit N]
+       kiosk ledger backup --to FILE [--home DIR] [--json]
+       kiosk ledger reset [--home DIR] [--yes] [--json]
 
-  --limit N   at most N redemptions, newest first (default 50)
-  --json      one JSON object per redemption`;
+  list      the redemptions, newest first; --limit N (default 50); --json: one object per redemption
+  backup    a consistent copy of the ledger into FILE (a new file), safe while the service runs
+  reset     retire this kiosk's ledger and start a new, empty one: see \`kiosk ledger reset --help\``;
+
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { list, backup, reset: runReset };
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -17,19 +28,50 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return EXIT.ok;
   }
-  if (sub !== 'list') {
-    process.stderr.write(`kiosk ledger: expected 'list', got ${JSON.stringify(sub ?? '')}\n\n${USAGE}\n`);
+  const command = sub === undefined ? undefined : SUBCOMMANDS[sub];
+  if (!command) {
+    process.stderr.write(`kiosk ledger: expected list, backup or reset, got ${JSON.stringify(sub ?? '')}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
-  const { parsed, exitCode } = parseCommand(rest, USAGE, { home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
+  return command(rest);
+}
+
+function homeOf(parsed: Parsed): ReturnType<typeof loadHome> {
+  return loadHome(resolveHome(str(parsed, 'home')));
+}
+
+async function list(argv: string[]): Promise<number> {
+  const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
   if (!parsed) return exitCode;
   const limit = intOption(parsed, 'limit', 50);
-  const home = loadHome(resolveHome(str(parsed, 'home')));
-  const ledger = openLedgerReadOnly(home.config.ledgerPath);
-  const rows = ledger?.list({ limit }) ?? [];
-  ledger?.close();
+  const access = readLedger(homeOf(parsed));
+  if (access.state === 'unavailable') {
+    process.stderr.write(`kiosk ledger list: ledger ${unavailableLine(access)}\n`);
+    return EXIT.failed;
+  }
+  const rows = access.state === 'ok' ? access.ledger.list({ limit }) : [];
+  if (access.state === 'ok') access.ledger.close();
   if (parsed.values['json']) rows.forEach((r) => printJson(r));
-  else process.stdout.write(table(rows));
+  else process.stdout.write(access.state === 'none' ? 'no ledger yet: the service creates it at its first start\n' : table(rows));
+  return EXIT.ok;
+}
+
+async function backup(argv: string[]): Promise<number> {
+  const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } });
+  if (!parsed) return exitCode;
+  const req = required(parsed, ['to'], USAGE);
+  if (!req) return EXIT.usage;
+  const home = homeOf(parsed);
+  const logger = createLogger({ level: process.env['KIOSK_LOG_LEVEL'] ?? 'warn' });
+  const result = await backupLedger(home.paths, home.config, req['to'] as string, { logger });
+  if (parsed.values['json']) printJson(result);
+  else {
+    const c = result.counts;
+    process.stdout.write(
+      `ledger ${result.id ?? '(no identity yet)'} backed up to ${result.file} (${result.bytes} bytes): ${c.redemptions} redemptions, ` +
+        `${c.pendingUpload} not uploaded, ${c.notExported} not exported, ${c.scans} scans, ${c.revocations} revocations\n`,
+    );
+  }
   return EXIT.ok;
 }
 

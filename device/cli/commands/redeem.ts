@@ -12,8 +12,9 @@ export const summary = 'redeem coupon text(s) through the kiosk pipeline and the
 
 const USAGE = `usage: kiosk redeem [--home DIR] [TEXT | -]
 
-Redeems TEXT, or each line of stdin (with - or no TEXT), exactly as a scan at the kiosk:
-the ledger records ACCEPTED redemptions. Prints one JSON event per line:
+Redeems TEXT, or each line of stdin (with - or no TEXT), each as one scan at the kiosk
+(a script's lines: unlike a scanner's burst, every line counts); the ledger records
+ACCEPTED redemptions. Prints one JSON event per line:
   {"event":"verdict","reason":"ACCEPTED","serial":"...","message":"...","at":"..."}
 A ledger fault prints {"event":"verdict","reason":null,"fault":"LEDGER_ERROR",...} and
 the exit status is 1. Empty input lines are skipped (as the scanner does).`;
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const logger = createLogger({ level: process.env['KIOSK_LOG_LEVEL'] ?? 'warn' });
   const home = loadHome(resolveHome(str(parsed, 'home')));
-  const ledger = openLedgerOrFault(home.config, logger);
+  const ledger = openLedgerOrFault(home, logger);
   const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock: systemClock, logger, terminalId: home.config.terminalId });
   let faults = 0;
   const answer = (text: string): void => {
@@ -46,12 +47,13 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * Lines framed exactly as the kiosk's stdin scanner frames them (CR, LF or
- * CRLF; empty lines dropped; an overlong line cut to 4,097 characters so it is
- * rejected as too long, with bounded memory), until the input ends.
+ * Lines framed as the kiosk's stdin scanner frames them (CR, LF or CRLF;
+ * empty lines dropped; an overlong line cut to 4,097 characters so it is
+ * rejected as too long, with bounded memory), until the input ends. Unlike a
+ * scanner's burst, every line is a scan: the input is a script's or a file's.
  */
 async function eachScan(input: NodeJS.ReadableStream, onLine: (text: string) => void): Promise<void> {
-  const scanner = new StdinScanner({ input });
+  const scanner = new StdinScanner({ input, burstGapMs: 0 });
   const ended = new Promise<void>((resolve) => scanner.on('state', (s) => s === 'disconnected' && resolve()));
   scanner.on('line', onLine);
   await scanner.start();

@@ -2,9 +2,8 @@
 import { toHex } from '../../../coupon/index.js';
 import type { LoadedHome } from '../../home.js';
 import { loadHome, resolveHome } from '../../home.js';
-import type { Ledger } from '../../ledger/types.js';
 import { EXIT, parseCommand, printJson, str } from '../cli-util.js';
-import { iso, openLedgerReadOnly } from '../open-ledger.js';
+import { iso, readLedger, unavailableLine, type LedgerAccess } from '../open-ledger.js';
 
 export const summary = 'show keys and their kids, trusted time, ledger counts and the last scan';
 
@@ -15,19 +14,21 @@ export async function run(argv: string[]): Promise<number> {
   const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' } });
   if (!parsed) return exitCode;
   const home = loadHome(resolveHome(str(parsed, 'home')));
-  const ledger = openLedgerReadOnly(home.config.ledgerPath);
+  const access = readLedger(home);
   let report: Record<string, unknown>;
   try {
-    report = statusReport(home, ledger, Date.now());
+    report = statusReport(home, access, Date.now());
   } finally {
-    ledger?.close();
+    if (access.state === 'ok') access.ledger.close();
   }
   if (parsed.values['json']) printJson(report);
-  else process.stdout.write(render(report));
-  return EXIT.ok;
+  else process.stdout.write(render(report, access));
+  // a lost or unusable ledger is a failure a script must see, not a detail in the text
+  return access.state === 'unavailable' ? EXIT.failed : EXIT.ok;
 }
 
-export function statusReport(home: LoadedHome, ledger: Ledger | undefined, nowMs: number): Record<string, unknown> {
+export function statusReport(home: LoadedHome, access: LedgerAccess, nowMs: number): Record<string, unknown> {
+  const ledger = access.state === 'ok' ? access.ledger : undefined;
   const trustedMs = ledger ? ledger.trustedTime() * 1000 : 0;
   const last = ledger?.lastScan();
   return {
@@ -40,7 +41,11 @@ export function statusReport(home: LoadedHome, ledger: Ledger | undefined, nowMs
     })),
     merchantKeys: home.merchantKeys.map((k) => ({ kid: toHex(k.kid), kind: k.kind })),
     noKeys: home.platforms.length === 0 || home.merchantKeys.length === 0,
-    ledger: ledger ? home.config.ledgerPath : null,
+    ledger: ledger ? ledger.file : null,
+    ledgerId: ledger?.identity()?.id ?? null,
+    /** ok, none (not created yet) or the LedgerError code: LEDGER_LOST, LEDGER_MISMATCH, ... */
+    ledgerState: access.state === 'unavailable' ? access.code : access.state,
+    ledgerProblem: access.state === 'unavailable' ? access.message : null,
     systemTime: iso(nowMs),
     trustedTime: trustedMs > 0 ? iso(trustedMs) : null,
     clock: nowMs < trustedMs ? 'BEHIND_TRUSTED_TIME' : 'ok',
@@ -49,14 +54,16 @@ export function statusReport(home: LoadedHome, ledger: Ledger | undefined, nowMs
   };
 }
 
-function render(r: Record<string, unknown>): string {
+function render(r: Record<string, unknown>, access: LedgerAccess): string {
   const platforms = r['platforms'] as { id: string; merchantId: string; keys: { kid: string; alg: number }[] }[];
   const merchant = r['merchantKeys'] as { kid: string; kind: string }[];
   const lines = [`home        ${String(r['home'])}`, `terminal    ${String(r['terminalId'])}`];
   for (const p of platforms) lines.push(`platform    ${p.id} (merchant id ${p.merchantId}): ${p.keys.map((k) => `${k.kid} alg ${k.alg}`).join(', ')}`);
   for (const k of merchant) lines.push(`merchant    ${k.kind} key ${k.kid}`);
   if (r['noKeys']) lines.push('keys        NO_KEYS: run `kiosk provision import`');
-  lines.push(`ledger      ${String(r['ledger'] ?? 'not created yet')}`);
+  const id = r['ledgerId'] === null ? 'no identity yet: the service adopts it at its next start' : `id ${String(r['ledgerId'])}`;
+  const ledger = access.state === 'unavailable' ? unavailableLine(access) : access.state === 'none' ? 'not created yet' : `${String(r['ledger'])} (${id})`;
+  lines.push(`ledger      ${ledger}`);
   lines.push(`clock       system ${String(r['systemTime'])}, trusted ${String(r['trustedTime'] ?? '-')} (${String(r['clock'])})`);
   if (r['counts']) lines.push(`counts      ${Object.entries(r['counts'] as object).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
   const last = r['lastScan'] as { at: string; reason: string; serial: string | null } | null;

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { captureStream } from '../../support/capture.js';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../../device/cli/commands/doctor.js';
 import { realDoctorEnv } from '../../../device/doctor/env.js';
 import type { DoctorEnv } from '../../../device/doctor/types.js';
 import { FakeDoctorEnv } from './fake-env.js';
-import { openLedger } from '../../../device/ledger/index.js';
+import { parseConfig } from '../../../device/config.js';
+import { checkLedger } from '../../../device/doctor/ledger-checks.js';
+import { homePaths } from '../../../device/home.js';
+import { openHomeLedger } from '../../../device/home-ledger.js';
 import { silentLogger } from '../../../device/logger.js';
 
 const capture = captureStream;
@@ -69,15 +73,35 @@ describe('kiosk doctor command', () => {
     }
   });
 
-  it('the real environment reads the trusted time from a real ledger, read-only', async () => {
+  it('the real environment inspects the home\'s ledger read-only: trusted time, lost, damaged page', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'kiosk-doctor-'));
     try {
-      const file = path.join(home, 'ledger.sqlite');
-      const ledger = openLedger(file, { logger: silentLogger() });
+      const config = parseConfig({}, { home });
+      const env = realDoctorEnv();
+      assert.deepEqual(await env.inspectLedger(home, config), { state: 'none', path: config.ledgerPath });
+      const ledger = openHomeLedger(homePaths(home), config, { logger: silentLogger() });
       ledger.raiseTrustedTime(1_900_000_000, 'test');
+      for (let i = 0; i < 400; i++) ledger.logScan({ at: i, reason: 'NOT_A_COUPON', textHash: 'ab'.repeat(32) });
       ledger.close();
-      assert.equal(await realDoctorEnv().trustedTime(file), 1_900_000_000);
-      assert.equal(await realDoctorEnv().trustedTime(path.join(home, 'none.sqlite')), undefined);
+      const fine = await env.inspectLedger(home, config);
+      assert.ok(fine.state === 'ok' && fine.trustedTime === 1_900_000_000 && fine.integrity === 'ok');
+
+      // a damaged page of the scan log: doctor must fail, whatever opens first
+      const raw = new Database(config.ledgerPath, { readonly: true });
+      const root = Number(raw.prepare(`SELECT rootpage FROM sqlite_schema WHERE name = 'scans'`).pluck().get());
+      const pageSize = Number(raw.pragma('page_size', { simple: true }));
+      raw.close();
+      const fd = openSync(config.ledgerPath, 'r+');
+      writeSync(fd, Buffer.alloc(64, 0xee), 0, 64, (root - 1) * pageSize);
+      closeSync(fd);
+      const damaged = await env.inspectLedger(home, config);
+      const r = checkLedger({ env, home, user: { name: 'kiosk', uid: 0, gids: [] }, config }, damaged);
+      assert.equal(r.status, 'fail', JSON.stringify(damaged));
+      assert.match(r.fix!, /restore the newest backup/);
+
+      for (const s of ['', '-wal', '-shm']) rmSync(config.ledgerPath + s, { force: true });
+      const lost = await env.inspectLedger(home, config);
+      assert.equal(lost.state === 'unavailable' && lost.code, 'LEDGER_LOST');
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

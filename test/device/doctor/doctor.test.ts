@@ -24,7 +24,7 @@ describe('kiosk doctor checks', () => {
     const results = await doctor(env);
     assert.deepEqual(
       results.map((r) => `${r.id}:${r.status}`),
-      ['user:ok', 'home:ok', 'config:ok', 'keys.trust:ok', 'keys.files:ok', 'scanner:ok', 'i2c.device:ok', 'i2c.address:ok', 'gpio.chip:ok', 'gpio.lines:ok', 'clock.trusted:ok', 'clock.ntp:ok', 'disk:ok'],
+      ['user:ok', 'home:ok', 'config:ok', 'keys.trust:ok', 'keys.files:ok', 'ledger:ok', 'home.mode:ok', 'scanner:ok', 'i2c.device:ok', 'i2c.address:ok', 'gpio.chip:ok', 'gpio.lines:ok', 'clock.trusted:ok', 'clock.ntp:ok', 'disk:ok'],
     );
     assert.deepEqual(env.i2cOpened, [1]);
     assert.ok(results.every((r) => r.fix === undefined));
@@ -197,6 +197,62 @@ describe('kiosk doctor checks', () => {
     const r = await check(env, 'clock.trusted');
     assert.equal(r.status, 'fail');
     assert.match(r.message, /2023-11-14T22:13:20.000Z is behind the ledger's trusted time 2027-01-15T08:00:00.000Z/);
+  });
+
+  it('a trusted time far ahead of a right clock fails too, and names kiosk clock reset', async () => {
+    const env = new FakeDoctorEnv();
+    env.trusted = Math.floor(env.clock / 1000) + 365 * 86_400;
+    const r = await check(env, 'clock.trusted');
+    assert.equal(r.status, 'fail');
+    assert.match(r.fix!, /kiosk clock reset --home \/h --yes/);
+    env.trusted = Math.floor(env.clock / 1000) + 60;
+    assert.equal((await check(env, 'clock.trusted')).status, 'warn', 'a minute ahead: a fast platform clock');
+  });
+
+  describe('the ledger (issue 7.6: diagnostics must not hide a lost ledger)', () => {
+    it('a lost ledger fails, with the restore steps', async () => {
+      const env = new FakeDoctorEnv();
+      env.ledger = { state: 'unavailable', path: '/h/ledger.sqlite', code: 'LEDGER_LOST', message: 'ledger /h/ledger.sqlite: the file is missing, but …' };
+      const r = await check(env, 'ledger');
+      assert.equal(r.status, 'fail');
+      assert.match(r.message, /the ledger is lost: LEDGER_LOST/);
+      assert.match(r.fix!, /systemctl stop coupon-kiosk\n.*\n.*install -m 600 -o kiosk BACKUP\.sqlite \/h\/ledger\.sqlite\n.*\n.*kiosk ledger reset --home \/h --yes/);
+      assert.equal((await check(env, 'clock.trusted')).status, 'warn');
+    });
+
+    it('a damaged page is a failure, not a warning', async () => {
+      const env = new FakeDoctorEnv();
+      env.ledger = { state: 'ok', path: '/h/ledger.sqlite', id: null, integrity: '*** in database main ***\nPage 7: btreeInitPage() returns error code 11', trustedTime: 0 };
+      const r = await check(env, 'ledger');
+      assert.equal(r.status, 'fail');
+      assert.match(r.message, /damaged .*Page 7/);
+    });
+
+    it('no ledger yet is fine: the service makes it', async () => {
+      const env = new FakeDoctorEnv();
+      env.ledger = { state: 'none', path: '/h/ledger.sqlite' };
+      env.files.delete('/h/ledger.sqlite');
+      assert.equal((await check(env, 'ledger')).status, 'ok');
+    });
+
+    it('a symlinked key fails, as the service would refuse it', async () => {
+      const env = new FakeDoctorEnv();
+      env.files.set('/h/keys/m1.pem', { ...file('-----BEGIN PRIVATE KEY-----', 0o600), isSymlink: true });
+      const r = await check(env, 'keys.mode');
+      assert.equal(r.status, 'fail');
+      assert.match(r.message, /\/h\/keys\/m1\.pem is a symlink/);
+      assert.match(r.fix!, /cp --remove-destination/);
+    });
+
+    it('a home or ledger others may read fails, with chmod', async () => {
+      const env = new FakeDoctorEnv();
+      env.files.set('/h', dir(0o755));
+      env.files.set('/h/ledger.sqlite-wal', file('', 0o644));
+      const r = await check(env, 'home.mode');
+      assert.equal(r.status, 'fail');
+      assert.match(r.message, /\/h is mode 0755.*\/h\/ledger\.sqlite-wal is mode 0644/);
+      assert.deepEqual(r.fix!.split('\n'), ['chown kiosk /h && chmod 700 /h', 'chown kiosk /h/ledger.sqlite-wal && chmod 600 /h/ledger.sqlite-wal']);
+    });
   });
 
   it('NTP not synchronized, or timedatectl absent: warnings', async () => {

@@ -1,5 +1,6 @@
 /** A whole machine for `kiosk doctor` tests, as plain data a test can spoil one piece at a time. */
-import type { CommandResult, DoctorEnv, FileInfo, I2cProbe, ServiceUser } from '../../../device/doctor/types.js';
+import type { KioskConfig } from '../../../device/config.js';
+import type { CommandResult, DoctorEnv, FileInfo, I2cProbe, LedgerInspection, ServiceUser } from '../../../device/doctor/types.js';
 
 export interface FakeFile extends FileInfo {
   content?: string;
@@ -37,7 +38,8 @@ export const HEALTHY_CONFIG = {
 
 export class FakeDoctorEnv implements DoctorEnv {
   readonly files = new Map<string, FakeFile>([
-    ['/h', dir()],
+    ['/h', dir(0o700)],
+    ['/h/ledger.sqlite', file('', 0o600)],
     ['/h/config.json', file(JSON.stringify(HEALTHY_CONFIG))],
     ['/h/trust.json', file(JSON.stringify(TRUST))],
     ['/h/keys', dir(0o700)],
@@ -54,7 +56,9 @@ export class FakeDoctorEnv implements DoctorEnv {
   ]);
   i2c: { answering: number[]; missingModule?: boolean } = { answering: [0x3c] };
   i2cOpened: number[] = [];
-  trusted: number | undefined = 1_700_000_000;
+  /** the ledger inspection; `trusted` is its trusted time when it is ok */
+  ledger: LedgerInspection = { state: 'ok', path: '/h/ledger.sqlite', id: '0123456789abcdef0123456789abcdef', integrity: 'ok', trustedTime: 0 };
+  trusted = 1_700_000_000;
   free = 10 * 2 ** 30;
   clock = 1_800_000_000_000;
 
@@ -81,8 +85,8 @@ export class FakeDoctorEnv implements DoctorEnv {
     this.i2cOpened.push(bus);
     return { scan: async (a) => this.i2c.answering.filter((x) => x === a), close: async () => undefined };
   }
-  async trustedTime(): Promise<number | undefined> {
-    return this.trusted;
+  async inspectLedger(_home: string, _config: Readonly<KioskConfig>): Promise<LedgerInspection> {
+    return this.ledger.state === 'ok' ? { ...this.ledger, trustedTime: this.trusted } : this.ledger;
   }
   async groupName(gid: number): Promise<string | undefined> {
     return Object.entries(GID).find(([, g]) => g === gid)?.[0];

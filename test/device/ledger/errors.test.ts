@@ -20,7 +20,9 @@ describe('ledger error mapping', () => {
     ['SQLITE_CORRUPT_INDEX', 'LEDGER_CORRUPT'],
     ['SQLITE_NOTADB', 'LEDGER_CORRUPT'],
     ['SQLITE_IOERR_WRITE', undefined],
-    ['SQLITE_BUSY', undefined],
+    ['SQLITE_IOERR_SHMSIZE', 'LEDGER_DISK_FULL'],
+    ['SQLITE_BUSY', 'LEDGER_BUSY'],
+    ['SQLITE_BUSY_SNAPSHOT', 'LEDGER_BUSY'],
   ];
   for (const [sqlite, expected] of table) {
     it(`${sqlite} → ${expected ?? 'the caller’s fallback'}`, () => {

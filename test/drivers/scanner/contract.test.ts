@@ -12,9 +12,10 @@ import { silentLogger } from '../../../device/logger.js';
 import { FakeScanner } from '../../../drivers/scanner/fake.js';
 import { HidScanner } from '../../../drivers/scanner/hid.js';
 import type { HidDeviceInfo, HidModuleLike } from '../../../drivers/scanner/hid-device.js';
-import type { Scanner } from '../../../drivers/scanner/port.js';
+import { SCAN_BURST_GAP_MS, type Scanner } from '../../../drivers/scanner/port.js';
 import { SerialScanner } from '../../../drivers/scanner/serial.js';
 import { StdinScanner } from '../../../drivers/scanner/stdin.js';
+import { FakeTimers } from '../../../drivers/scanner/timers.js';
 import { encode } from './hid-encode.js';
 import { record } from './record.js';
 
@@ -24,6 +25,8 @@ interface Subject {
   scanner: Scanner;
   /** deliver one scan the way this driver's device would; absent for real hardware */
   scan?: (text: string) => void;
+  /** the driver's clock, to let a person's pause pass between two scans; absent for the fake (its lines are already scans) */
+  timers?: FakeTimers;
 }
 
 const settle = async () => {
@@ -37,7 +40,8 @@ const SUBJECTS: [string, () => Subject][] = [
   }],
   ['StdinScanner', () => {
     const input = new PassThrough();
-    return { scanner: new StdinScanner({ input }), scan: (t) => input.write(`${t}\r\n`) };
+    const timers = new FakeTimers();
+    return { scanner: new StdinScanner({ input, timers }), scan: (t) => input.write(`${t}\r\n`), timers };
   }],
   ['SerialScanner (MockBinding)', () => {
     const path = '/dev/serial/by-id/usb-contract';
@@ -45,8 +49,9 @@ const SUBJECTS: [string, () => Subject][] = [
     MockBinding.createPort(path);
     let port: { emitData(d: string): void } | undefined;
     const binding = { ...MockBinding, open: async (o: Parameters<MockBindingInterface['open']>[0]) => (port = await MockBinding.open(o)) };
-    const scanner = new SerialScanner({ path, baudRate: 9600, terminator: 'auto', interCharTimeoutMs: 0, logger: silentLogger(), binding });
-    return { scanner, scan: (t) => port?.emitData(`${t}\r`) };
+    const timers = new FakeTimers();
+    const scanner = new SerialScanner({ path, baudRate: 9600, terminator: 'auto', interCharTimeoutMs: 0, logger: silentLogger(), binding, timers });
+    return { scanner, scan: (t) => port?.emitData(`${t}\r`), timers };
   }],
   ['HidScanner (fake node-hid)', () => {
     const device = new EventEmitter() as EventEmitter & { close(): void };
@@ -57,8 +62,9 @@ const SUBJECTS: [string, () => Subject][] = [
       HIDAsync: { open: async () => device },
       HID: class {} as unknown as HidModuleLike['HID'],
     };
-    const scanner = new HidScanner({ device: '05e0:1200', layout: 'de', mode: 'auto', backend: 'hidraw', logger: silentLogger(), hid });
-    return { scanner, scan: (t) => encode('de', t).forEach((r) => device.emit('data', Buffer.from(r))) };
+    const timers = new FakeTimers();
+    const scanner = new HidScanner({ device: '05e0:1200', layout: 'de', mode: 'auto', backend: 'hidraw', logger: silentLogger(), hid, timers });
+    return { scanner, scan: (t) => encode('de', t).forEach((r) => device.emit('data', Buffer.from(r))), timers };
   }],
 ];
 
@@ -73,7 +79,7 @@ describe('Scanner contract', () => {
   for (const [name, make] of SUBJECTS) {
     describe(name, () => {
       it('start() connects; scans come out once each, in order, without terminator', async () => {
-        const { scanner, scan } = make();
+        const { scanner, scan, timers } = make();
         const ev = record(scanner);
         await scanner.start();
         await settle();
@@ -83,9 +89,28 @@ describe('Scanner contract', () => {
           for (const t of ['FIRST1', 'second/2+=', 'Third_3-x']) {
             scan(t);
             await settle();
+            timers?.advance(SCAN_BURST_GAP_MS); // a person pauses between two scans
           }
           assert.deepEqual(ev.lines, ['FIRST1', 'second/2+=', 'Third_3-x']);
         }
+        await scanner.stop();
+      });
+
+      // drivers that frame bytes; the fake emits scans already framed, real hardware needs a person
+      if (name !== 'FakeScanner' && !name.includes('(real ')) it('one scan is one burst: what follows a scan without a pause is part of it, never a second scan', async () => {
+        const { scanner, scan, timers } = make();
+        assert.ok(scan && timers);
+        const ev = record(scanner);
+        await scanner.start();
+        await settle();
+        scan('ONE');
+        scan('TWO');
+        scan('THREE');
+        await settle();
+        timers.advance(SCAN_BURST_GAP_MS);
+        scan('FOUR');
+        await settle();
+        assert.deepEqual(ev.lines, ['ONE', 'FOUR']);
         await scanner.stop();
       });
 

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Terminator } from '../../../drivers/config.js';
 import { LineFramer } from '../../../drivers/scanner/line-framer.js';
-import { MAX_SCAN_CHARS } from '../../../drivers/scanner/port.js';
+import { MAX_SCAN_CHARS, SCAN_BURST_GAP_MS } from '../../../drivers/scanner/port.js';
 import { FakeTimers } from '../../../drivers/scanner/timers.js';
 
+/** The framing rules alone: every line a scan (burstGapMs 0); the burst rule has its own tests below. */
 function frame(terminator: Terminator, chunks: string[], opts: { flush?: boolean; maxChars?: number } = {}): string[] {
   const lines: string[] = [];
-  const framer = new LineFramer({ terminator, maxChars: opts.maxChars }, (l) => lines.push(l));
+  const framer = new LineFramer({ terminator, maxChars: opts.maxChars, burstGapMs: 0 }, (l) => lines.push(l));
   for (const c of chunks) framer.push(c);
   if (opts.flush) framer.flush();
   return lines;
@@ -63,7 +64,7 @@ describe('LineFramer', () => {
 
   it('reset drops a partial line and a pending CR', () => {
     const lines: string[] = [];
-    const f = new LineFramer({ terminator: 'auto' }, (l) => lines.push(l));
+    const f = new LineFramer({ terminator: 'auto', burstGapMs: 0 }, (l) => lines.push(l));
     f.push('DONE\r');
     f.push('HALF');
     f.reset();
@@ -71,11 +72,76 @@ describe('LineFramer', () => {
     assert.deepEqual(lines, ['DONE', 'OK']);
   });
 
+  describe('one scan is one burst (issue 7.7)', () => {
+    function burst(terminator: Terminator = 'auto', interCharTimeoutMs = 0) {
+      const timers = new FakeTimers();
+      const lines: string[] = [];
+      const discarded: number[] = [];
+      const f = new LineFramer({ terminator, timers, interCharTimeoutMs, onDiscard: (n) => discarded.push(n) }, (l) => lines.push(l));
+      return { timers, lines, discarded, f };
+    }
+
+    it('a QR payload of 1,476 "x\\n" lines is one scan: its first line, at once; the rest is counted, not emitted', () => {
+      const { timers, lines, discarded, f } = burst();
+      const payload = 'x\n'.repeat(1476);
+      for (let i = 0; i < payload.length; i += 64) {
+        f.push(payload.slice(i, i + 64));
+        timers.advance(1); // a fast serial link: a packet a millisecond
+      }
+      assert.deepEqual(lines, ['x']);
+      assert.deepEqual(discarded, [], 'reported once the burst is over');
+      timers.advance(SCAN_BURST_GAP_MS);
+      assert.deepEqual(discarded, [1475]);
+      assert.equal(timers.armed, 0);
+    });
+
+    it('the next scan after a quiet gap is a scan again; a line that started inside the burst is not, however slowly it ends', () => {
+      const { timers, lines, f } = burst();
+      f.push('FIRST\r\nJUNK');
+      timers.advance(SCAN_BURST_GAP_MS * 10);
+      f.push('MORE\r\n');
+      assert.deepEqual(lines, ['FIRST'], 'JUNK began in the burst of the first scan');
+      timers.advance(SCAN_BURST_GAP_MS);
+      f.push('SECOND\r\n');
+      assert.deepEqual(lines, ['FIRST', 'SECOND']);
+    });
+
+    it('the LF of a CRLF in the next chunk does not open a burst of its own', () => {
+      const { timers, lines, f } = burst('auto');
+      f.push('A1\r');
+      timers.advance(1);
+      f.push('\n');
+      timers.advance(SCAN_BURST_GAP_MS);
+      f.push('B2\r');
+      assert.deepEqual(lines, ['A1', 'B2']);
+    });
+
+    it('a scanner without terminator (inter-character timeout) keeps one scan per burst too', () => {
+      const { timers, lines, f } = burst('CR', 20);
+      f.push('NOTERM');
+      timers.advance(20);
+      assert.deepEqual(lines, ['NOTERM']);
+      timers.advance(SCAN_BURST_GAP_MS);
+      f.push('AGAIN');
+      timers.advance(20);
+      assert.deepEqual(lines, ['NOTERM', 'AGAIN']);
+    });
+
+    it('reset (unplug) ends the burst and reports what it discarded', () => {
+      const { lines, discarded, f } = burst();
+      f.push('ONE\nTWO\nTHREE\n');
+      f.reset();
+      assert.deepEqual(discarded, [2]);
+      f.push('FOUR\n');
+      assert.deepEqual(lines, ['ONE', 'FOUR']);
+    });
+  });
+
   describe('inter-character timeout', () => {
     function timed(terminator: Terminator) {
       const timers = new FakeTimers();
       const lines: string[] = [];
-      const f = new LineFramer({ terminator, interCharTimeoutMs: 50, timers }, (l) => lines.push(l));
+      const f = new LineFramer({ terminator, interCharTimeoutMs: 50, timers, burstGapMs: 0 }, (l) => lines.push(l));
       return { timers, lines, f };
     }
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { MockBindingInterface, MockPortBinding } from '@serialport/binding-mock' with { 'resolution-mode': 'require' };
 import { silentLogger } from '../../../device/logger.js';
 import type { SerialScannerConfig } from '../../../drivers/config.js';
-import { MAX_SCAN_CHARS, type ScannerError } from '../../../drivers/scanner/port.js';
+import { MAX_SCAN_CHARS, SCAN_BURST_GAP_MS, type ScannerError } from '../../../drivers/scanner/port.js';
 import { SerialScanner, type BindingInterface } from '../../../drivers/scanner/serial.js';
 import { FakeTimers } from '../../../drivers/scanner/timers.js';
 import { record } from './record.js';
@@ -24,7 +24,7 @@ const BACKOFF = { initialMs: 10, maxMs: 40 };
  * test "replugs" with createPort.
  */
 function harness() {
-  const opened: { port: MockPortBinding; unplug: (err: Error) => void }[] = [];
+  const opened: { port: MockPortBinding; unplug: (err: Error) => void; endOfFile: () => void }[] = [];
   const binding: BindingInterface = {
     list: () => MockBinding.list(),
     async open(options: OpenOptions) {
@@ -32,9 +32,12 @@ function harness() {
       let unplug!: (err: Error) => void;
       const unplugged = new Promise<never>((_, reject) => (unplug = reject));
       unplugged.catch(() => undefined);
+      // a binding that reports a hang-up as a 0-byte read, as bindings-cpp's main branch does
+      let endOfFile!: () => void;
+      const eof = new Promise<{ bytesRead: number; buffer: Buffer }>((resolve) => (endOfFile = () => resolve({ bytesRead: 0, buffer: Buffer.alloc(0) })));
       const read = port.read.bind(port);
-      port.read = (buffer, offset, length) => Promise.race([read(buffer, offset, length), unplugged]);
-      opened.push({ port, unplug });
+      port.read = (buffer, offset, length) => Promise.race([read(buffer, offset, length), unplugged, eof]);
+      opened.push({ port, unplug, endOfFile });
       return port;
     },
   };
@@ -85,7 +88,10 @@ describe('SerialScanner (MockBinding)', () => {
     await settle();
     h.last().port.emitData('DEF\r');
     await settle();
-    h.last().port.emitData('\nGHI\r\n');
+    h.last().port.emitData('\n');
+    await settle();
+    h.timers.advance(SCAN_BURST_GAP_MS); // a person takes longer than this to scan again
+    h.last().port.emitData('GHI\r\n');
     await settle();
     assert.deepEqual(h.lines, ['ABCDEF', 'GHI']);
     await s.stop();
@@ -97,12 +103,26 @@ describe('SerialScanner (MockBinding)', () => {
     const s = h.make({ terminator: 'CRLF' });
     await s.start();
     const exact = 'Q'.repeat(MAX_SCAN_CHARS);
-    h.last().port.emitData(exact + '\r\n' + 'z'.repeat(10_000) + '\r\nNEXT\r\n');
-    await settle(100);
+    for (const scan of [exact + '\r\n', 'z'.repeat(10_000) + '\r\n', 'NEXT\r\n']) {
+      h.last().port.emitData(scan);
+      await settle(100);
+      h.timers.advance(SCAN_BURST_GAP_MS);
+    }
     assert.deepEqual(h.lines.map((l) => l.length), [MAX_SCAN_CHARS, MAX_SCAN_CHARS + 1, 4]);
     assert.equal(h.lines[0], exact);
     assert.equal(h.lines[1], 'z'.repeat(MAX_SCAN_CHARS + 1));
     assert.equal(h.lines[2], 'NEXT');
+    await s.stop();
+  });
+
+  it('one scan is one burst: lines that follow without a pause are part of it, not scans', async () => {
+    MockBinding.createPort(PATH, { echo: false, record: true });
+    const h = harness();
+    const s = h.make();
+    await s.start();
+    h.last().port.emitData('x\r'.repeat(500));
+    await settle(50);
+    assert.deepEqual(h.lines, ['x']);
     await s.stop();
   });
 
@@ -136,6 +156,29 @@ describe('SerialScanner (MockBinding)', () => {
     await settle();
     assert.deepEqual(h.lines, ['PON']);
     assert.deepEqual(h.states, ['connected', 'disconnected', 'connected']);
+    await s.stop();
+  });
+
+  it('a read that ends the stream (0 bytes: hang-up) is an unplug too, and the replug resumes', async () => {
+    MockBinding.createPort(PATH, { echo: false, record: true });
+    const h = harness();
+    const s = h.make();
+    await s.start();
+    h.last().port.emitData('PART');
+    await settle();
+    MockBinding.reset();
+    h.last().endOfFile();
+    await settle();
+    assert.equal(s.state, 'disconnected');
+    assert.equal(h.errors[0]?.code, 'SCANNER_DISCONNECTED');
+    assert.match(h.errors[0]?.message ?? '', /hung up \(end of input\)/);
+    MockBinding.createPort(PATH, { echo: false, record: true });
+    h.timers.advance(BACKOFF.initialMs);
+    await settle();
+    assert.equal(s.state, 'connected');
+    h.last().port.emitData('WHOLE\r');
+    await settle();
+    assert.deepEqual(h.lines, ['WHOLE']);
     await s.stop();
   });
 

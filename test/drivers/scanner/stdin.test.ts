@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { MAX_SCAN_CHARS } from '../../../drivers/scanner/port.js';
+import { memoryLogger } from '../../../device/logger.js';
+import { MAX_SCAN_CHARS, SCAN_BURST_GAP_MS } from '../../../drivers/scanner/port.js';
+import { FakeTimers } from '../../../drivers/scanner/timers.js';
 import { StdinScanner } from '../../../drivers/scanner/stdin.js';
 import { record } from './record.js';
 
+/** The framing tests: every line a scan (burstGapMs 0, as `kiosk redeem` reads stdin); the burst rule is tested on its own. */
 function setup() {
   const input = new PassThrough();
-  const scanner = new StdinScanner({ input });
+  const scanner = new StdinScanner({ input, burstGapMs: 0 });
   return { input, scanner, ...record(scanner) };
 }
 
@@ -56,6 +59,23 @@ describe('StdinScanner', () => {
     await tick();
     assert.deepEqual(lines.map((l) => l.length), [MAX_SCAN_CHARS + 1, 4]);
     assert.equal(lines[1], 'NEXT');
+    await scanner.stop();
+  });
+
+  it('as the scanner of the service (the default), one burst is one scan; the rest is logged, once', async () => {
+    const input = new PassThrough();
+    const timers = new FakeTimers();
+    const { logger, lines: log } = memoryLogger('warn');
+    const scanner = new StdinScanner({ input, timers, logger });
+    const ev = record(scanner);
+    await scanner.start();
+    input.write('x\n'.repeat(1476));
+    await tick();
+    timers.advance(SCAN_BURST_GAP_MS);
+    input.write('NEXT\n');
+    await tick();
+    assert.deepEqual(ev.lines, ['x', 'NEXT']);
+    assert.deepEqual(log.filter((l) => l['lines'] !== undefined).map((l) => l['lines']), [1475]);
     await scanner.stop();
   });
 
