@@ -6,11 +6,11 @@
  * every record; each failure has its own code (batch-errors.ts).
  */
 import { timingSafeEqual, type KeyObject } from 'node:crypto';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { decodeCbor, formatSerial, kidOf, signAlgOf, Tagged, toHex } from '../coupon/index.js';
 import { BATCH_ERRORS, type BatchErrorCode } from './batch-errors.js';
 import { BATCH_MANIFEST_CONTENT_TYPE, BatchManifestSchema, BatchRecordSchema, sha256Hex, type BatchManifest, type BatchRecord } from './batch.js';
 import { TAG_SIGN, verifyDocument, type DocumentCode } from './signed-document.js';
+import { compileSchema, formatIssue, type ValidationIssue, type Validator } from './validate.js';
 
 /** What the platform has accepted so far from this terminal for this platform. */
 export interface ChainState {
@@ -83,19 +83,16 @@ export function peekManifest(manifestBytes: Uint8Array): { kids: string[]; manif
   }
 }
 
-let validators: { manifest: ValidateFunction<BatchManifest>; record: ValidateFunction<BatchRecord> } | undefined;
+let validators: { manifest: Validator<BatchManifest>; record: Validator<BatchRecord> } | undefined;
 
-/** Compiled once, on first use: pure functions of the schemas. */
+/** Compiled once, on first use (protocol/validate.ts): pure functions of the schemas. */
 function validate(): NonNullable<typeof validators> {
-  if (validators === undefined) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    validators = { manifest: ajv.compile<BatchManifest>(BatchManifestSchema), record: ajv.compile<BatchRecord>(BatchRecordSchema) };
-  }
+  validators ??= { manifest: compileSchema(BatchManifestSchema), record: compileSchema(BatchRecordSchema) };
   return validators;
 }
 
-function errorsText(v: ValidateFunction): string {
-  return (v.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`).join('; ');
+function issuesText(issues: readonly ValidationIssue[]): string {
+  return issues.map(formatIssue).join('; ');
 }
 
 function fail(code: BatchErrorCode, detail: string, manifestSha256: string, extra: Partial<Failure> = {}): Failure {
@@ -110,9 +107,9 @@ export function parseManifestPayload(payload: Uint8Array, manifestSha256: string
   } catch (err) {
     return fail('MANIFEST_MALFORMED', `the payload is not UTF-8 JSON (${(err as Error).message})`, manifestSha256);
   }
-  const v = validate().manifest;
-  if (!v(value)) return fail('MANIFEST_MALFORMED', `the payload breaks the manifest schema: ${errorsText(v)}`, manifestSha256);
-  return { ok: true, manifest: value };
+  const v = validate().manifest.validate(value);
+  if (!v.ok) return fail('MANIFEST_MALFORMED', `the payload breaks the manifest schema: ${issuesText(v.issues)}`, manifestSha256);
+  return { ok: true, manifest: v.value };
 }
 
 /** Replay, gap and fork, against what the platform accepted last from this chain. */
@@ -203,14 +200,15 @@ function checkRecords(m: BatchManifest, manifestSha256: string, data: Uint8Array
 
 function checkRecord(m: BatchManifest, line: string, n: number, manifestSha256: string, seen: Set<string>): BatchRecord | Failure {
   const at = { manifest: m, line: n };
-  let value: unknown;
+  let raw: unknown;
   try {
-    value = JSON.parse(line);
+    raw = JSON.parse(line);
   } catch {
     return fail('RECORD_INVALID', `line ${n} is not JSON`, manifestSha256, at);
   }
-  const v = validate().record;
-  if (!v(value)) return fail('RECORD_INVALID', `line ${n}: ${errorsText(v)}`, manifestSha256, at);
+  const checked = validate().record.validate(raw);
+  if (!checked.ok) return fail('RECORD_INVALID', `line ${n}: ${issuesText(checked.issues)}`, manifestSha256, at);
+  const value = checked.value;
   if (value.n !== n) return fail('RECORD_INVALID', `line ${n} is numbered ${value.n}`, manifestSha256, at);
   if (value.serial !== formatSerial(Buffer.from(value.ctiHex, 'hex'))) {
     return fail('RECORD_INVALID', `line ${n}: serial ${value.serial} is not the serial of cti ${value.ctiHex}`, manifestSha256, at);
