@@ -1,7 +1,5 @@
 import type Database from 'better-sqlite3';
-import { batchLabel, type ExportBatch, type ExportLease, type ExportLedger, type SignedBatchFacts } from './export-types.js';
-import { REDEMPTION_SELECT, toRedemption, type RedemptionRow } from './statements.js';
-import type { Redemption } from './types.js';
+import { batchLabel, type ExportBatch, type ExportLease, type ExportLedger, type ExportRow, type SignedBatchFacts } from './export-types.js';
 
 /** Runs a ledger operation, turning SQLite errors into LedgerErrors (the ledger's own guard). */
 export type Guard = <T>(op: string, fn: () => T, read?: boolean) => T;
@@ -63,8 +61,10 @@ function prepareExportStatements(db: Database.Database) {
        WHERE id = @id AND state = 'prepared'`,
     ),
     commit: db.prepare<[number, number]>(`UPDATE export_batches SET state = 'exported', exported_at = ? WHERE id = ? AND state = 'signed'`),
-    records: db.prepare<[string, number, number, number], RedemptionRow>(
-      `${REDEMPTION_SELECT} WHERE platform_id = ? AND exported_at IS NULL AND id > ? AND id <= ? ORDER BY id LIMIT ?`,
+    records: db.prepare<[string, number, number, number], ExportRow>(
+      `SELECT id, platform_id AS platformId, cti_hex AS ctiHex, serial, product, quantity, consumer, merchant_id AS merchantId,
+         at, terminal_id AS terminalId
+       FROM redemptions WHERE platform_id = ? AND exported_at IS NULL AND id > ? AND id <= ? ORDER BY id LIMIT ?`,
     ),
     markRows: db.prepare<[number, string, string, number, number]>(
       `UPDATE redemptions SET exported_at = ?, export_batch = ? WHERE id IN
@@ -172,9 +172,9 @@ export class SqliteExportLedger implements ExportLedger {
     return id === undefined ? undefined : this.byId(id);
   }
 
-  records(batch: ExportBatch, afterId: number, limit: number): Redemption[] {
+  records(batch: ExportBatch, afterId: number, limit: number): ExportRow[] {
     const upto = batch.signed?.lastId ?? batch.uptoId;
-    return this.guard('batchRecords', () => this.st.records.all(batch.platformId, afterId, upto, limit), true).map(toRedemption);
+    return this.guard('batchRecords', () => this.st.records.all(batch.platformId, afterId, upto, limit), true);
   }
 
   sign(batchId: number, facts: SignedBatchFacts): ExportBatch {
@@ -235,6 +235,10 @@ export class SqliteExportLedger implements ExportLedger {
       if (row !== undefined && parseLease(row.value)?.owner === owner) this.st.dropLease.run(LEASE_KEY);
     });
     this.guard('exportLease', () => tx.immediate());
+  }
+
+  checkpoint(): void {
+    this.guard('checkpoint', () => this.db.pragma('wal_checkpoint(PASSIVE)'));
   }
 
   private byId(id: number): ExportBatch {

@@ -6,6 +6,9 @@
  */
 import type { Redemption } from './types.js';
 
+/** What a batch record needs of a redemption (fewer columns: 100,000 rows are read per export). */
+export type ExportRow = Pick<Redemption, 'id' | 'platformId' | 'ctiHex' | 'serial' | 'product' | 'quantity' | 'consumer' | 'merchantId' | 'at' | 'terminalId'>;
+
 export type BatchState = 'prepared' | 'signed' | 'exported';
 
 export interface ExportBatch {
@@ -60,7 +63,7 @@ export interface ExportLedger {
   /** the next batch of this chain over what is not exported (id <= uptoId); undefined when there is nothing */
   prepare(p: { platformId: string; terminalId: string; maxRecords: number; createdAt: number; uptoId?: number }): ExportBatch | undefined;
   /** the batch's records after `afterId`, in id order, at most `limit` (the caller stops at maxRecords) */
-  records(batch: ExportBatch, afterId: number, limit: number): Redemption[];
+  records(batch: ExportBatch, afterId: number, limit: number): ExportRow[];
   /** prepared → signed, with what the data file and the manifest turned out to be */
   sign(batchId: number, facts: SignedBatchFacts): ExportBatch;
   /** signed → exported: the commit point, one small transaction */
@@ -75,6 +78,13 @@ export interface ExportLedger {
   /** takes the export lease unless a live holder has it; `stale` decides about the current holder */
   acquireLease(lease: ExportLease, stale: (holder: ExportLease) => boolean): { ok: true } | { ok: false; holder: ExportLease };
   releaseLease(owner: string): void;
+  /**
+   * Writes the WAL back into the database now (PASSIVE: never waits for
+   * readers): after each chunk of marking, so that SQLite's automatic
+   * checkpoint never has megabytes to write back in one go, inside a commit,
+   * on the event loop.
+   */
+  checkpoint(): void;
 }
 
 /** The label written to redemptions.export_batch. */

@@ -83,6 +83,7 @@ export class MountTableWatcher extends EventEmitter<VolumeWatcherEvents> impleme
     if (unmount === null) return { ejected: false, reason: 'unmounting is turned off (usb.unmount)' };
     try {
       await unmount(volume.mountPoint);
+      this.isMounted(volume); // a look at the table now: the stick may be put back before the next poll
       return { ejected: true };
     } catch (err) {
       return { ejected: false, reason: (err as Error).message };

@@ -7,8 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { ExportBatch, ExportLedger, SignedBatchFacts } from '../../device/ledger/export-types.js';
-import type { Redemption } from '../../device/ledger/types.js';
+import type { ExportBatch, ExportLedger, ExportRow, SignedBatchFacts } from '../../device/ledger/export-types.js';
 import {
   BATCH_FORMAT,
   batchFileNames,
@@ -53,7 +52,7 @@ export interface BatchWriteContext {
   now: () => number;
 }
 
-export function toBatchRecord(r: Redemption, n: number): BatchRecord {
+export function toBatchRecord(r: ExportRow, n: number): BatchRecord {
   return {
     kind: 'redeem',
     n,

@@ -78,10 +78,13 @@ export class Exporter extends EventEmitter<ExporterEvents> {
 
   async markAll(b: ExportBatch): Promise<void> {
     const hook = this.deps.hook ?? (() => undefined);
-    while (this.guardLedger(() => this.deps.ledger.exports.markRows(b.id, this.opts.markChunk)) === this.opts.markChunk) {
+    const exports = this.deps.ledger.exports;
+    while (this.guardLedger(() => exports.markRows(b.id, this.opts.markChunk)) === this.opts.markChunk) {
+      this.guardLedger(() => exports.checkpoint());
       await hook('mark', { platformId: b.platformId, sequence: b.sequence });
       await yieldToLoop();
     }
+    this.guardLedger(() => exports.checkpoint());
   }
 
   guardLedger<T>(fn: () => T): T {

@@ -68,7 +68,7 @@ export class TestStick {
     run('truncate', ['-s', `${sizeMiB}M`, image]);
     if (kind === 'ext4') run('mkfs.ext4', ['-q', '-F', '-m', '0', image]);
     else if (kind === 'vfat') run('mkfs.vfat', [image]);
-    else run('mkfs.exfat', [image]);
+    else run('mkfs.exfat', ['-b', '4K', image]); // the default alignment does not fit images of a few MiB
     return new TestStick(kind, image, mountPoint);
   }
 

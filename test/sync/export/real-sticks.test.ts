@@ -157,7 +157,7 @@ for (const kind of ['ext4', 'vfat', 'exfat'] as const) {
     }
 
     it('a full stick: "usb-full", nothing marked, nothing lost; a bigger stick takes it all', async () => {
-      fill(ledger, 0, 6000); // ~2 MB of records
+      fill(ledger, 0, 9000); // ~2.5 MB of records
       const r = make();
       await r.usb.start();
       const tiny = r.stick(kind, 'tiny', kind === 'exfat' ? 2 : 1);
@@ -166,13 +166,13 @@ for (const kind of ['ext4', 'vfat', 'exfat'] as const) {
       tiny.mount();
       const full = await interrupted;
       assert.equal(full['reason'], 'USB_FULL', String(full['message']));
-      assert.equal(ledger.counts().notExported, 6000);
+      assert.equal(ledger.counts().notExported, 9000);
       await r.usb.idle();
       const big = r.stick(kind, 'big', 32);
       sticks.push(big);
       const done = r.next('done');
       big.mount();
-      assert.equal((await done)['count'], 6000);
+      assert.equal((await done)['count'], 9000);
     });
 
     it('a read-only mount: left alone with the reason, nothing marked', async () => {
