@@ -77,41 +77,18 @@ export const BatchManifestSchema = Type.Object(
 );
 export type BatchManifest = Static<typeof BatchManifestSchema>;
 
+/** The keys of a record and of a manifest, in the order they are written (JSON.stringify takes them as a replacer). */
+export const RECORD_KEYS = Object.keys(BatchRecordSchema.properties) as (keyof BatchRecord)[];
+export const MANIFEST_KEYS = Object.keys(BatchManifestSchema.properties) as (keyof BatchManifest)[];
+
 /** A record's line in the data file: always the same keys in the same order, so the same record is the same bytes. */
 export function encodeRecord(r: BatchRecord): string {
-  const ordered: BatchRecord = {
-    kind: r.kind,
-    n: r.n,
-    platformId: r.platformId,
-    ctiHex: r.ctiHex,
-    serial: r.serial,
-    product: r.product,
-    quantity: r.quantity,
-    consumer: r.consumer,
-    merchantId: r.merchantId,
-    redeemedAt: r.redeemedAt,
-    terminalId: r.terminalId,
-  };
-  return JSON.stringify(ordered) + '\n';
+  return JSON.stringify(r, RECORD_KEYS) + '\n';
 }
 
 /** The manifest payload's bytes, in the schema's key order. */
 export function encodeManifest(m: BatchManifest): Uint8Array {
-  const ordered: BatchManifest = {
-    format: m.format,
-    platformId: m.platformId,
-    terminalId: m.terminalId,
-    sequence: m.sequence,
-    previousManifestSha256: m.previousManifestSha256,
-    createdAt: m.createdAt,
-    count: m.count,
-    firstRedeemedAt: m.firstRedeemedAt,
-    lastRedeemedAt: m.lastRedeemedAt,
-    dataFile: m.dataFile,
-    dataSha256: m.dataSha256,
-    dataBytes: m.dataBytes,
-  };
-  return new TextEncoder().encode(JSON.stringify(ordered));
+  return new TextEncoder().encode(JSON.stringify(m, MANIFEST_KEYS));
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

@@ -194,3 +194,22 @@ describe('MountTableWatcher', () => {
     assert.equal((await off.eject(v)).ejected, false);
   });
 });
+
+describe('FakeVolumeWatcher over a directory (the simulated kiosk)', () => {
+  it('takes each subdirectory as a stick, read-only when it ends in .ro, and notices it going', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-sim-'));
+    const w = new FakeVolumeWatcher({ dir: path.join(dir, 'usb-sim'), pollMs: 10 });
+    const seen: string[] = [];
+    w.on('added', (v) => seen.push(`+${path.basename(v.mountPoint)}${v.readOnly ? ' ro' : ''}`));
+    w.on('removed', (v) => seen.push(`-${path.basename(v.mountPoint)}`));
+    await w.start(); // no directory yet: no sticks
+    mkdirSync(path.join(dir, 'usb-sim', 'stick1'), { recursive: true });
+    mkdirSync(path.join(dir, 'usb-sim', 'locked.ro'));
+    await new Promise((r) => setTimeout(r, 60));
+    rmSync(path.join(dir, 'usb-sim', 'stick1'), { recursive: true });
+    await new Promise((r) => setTimeout(r, 60));
+    await w.stop();
+    rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(seen.sort(), ['+locked.ro ro', '+stick1', '-stick1']);
+  });
+});
