@@ -46,6 +46,8 @@ export interface ExporterDeps {
 export type ExportRunResult = ExportOutcome | { state: 'skipped'; code: ExportErrorCode; message: string };
 
 const PROGRESS_EVERY_MS = 200;
+/** marking chunks between explicit WAL checkpoints */
+const CHECKPOINT_EVERY = 10;
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Exporter extends EventEmitter<ExporterEvents> {
@@ -79,12 +81,13 @@ export class Exporter extends EventEmitter<ExporterEvents> {
   async markAll(b: ExportBatch): Promise<void> {
     const hook = this.deps.hook ?? (() => undefined);
     const exports = this.deps.ledger.exports;
+    let chunks = 0;
     while (this.guardLedger(() => exports.markRows(b.id, this.opts.markChunk)) === this.opts.markChunk) {
-      this.guardLedger(() => exports.checkpoint());
+      // every ~10,000 rows: SQLite's own checkpoint would otherwise come inside a commit with ~4 MB to write back
+      if (++chunks % CHECKPOINT_EVERY === 0) this.guardLedger(() => exports.checkpoint());
       await hook('mark', { platformId: b.platformId, sequence: b.sequence });
       await yieldToLoop();
     }
-    this.guardLedger(() => exports.checkpoint());
   }
 
   guardLedger<T>(fn: () => T): T {
