@@ -144,3 +144,39 @@ export const BundleBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A USB batch to import: its two files, standard Base64. */
+export const UsbBatchBody = Type.Object(
+  {
+    manifest: Type.String({ minLength: 1, maxLength: 64 * 1024, description: 'the .manifest file, standard Base64' }),
+    data: Type.String({ minLength: 1, description: 'the .jsonl data file it names, standard Base64' }),
+  },
+  { additionalProperties: false },
+);
+
+export const UsbBatchReport = Type.Object(
+  {
+    status: Type.Union([Type.Literal('imported'), Type.Literal('already-imported')], { description: 'already-imported: this very batch was imported before; nothing changed' }),
+    terminalId: Type.String(),
+    sequence: Type.Integer(),
+    manifestSha256: Type.String(),
+    importedAt: Iso,
+    count: Type.Integer({ description: 'records in the batch' }),
+    accepted: Type.Integer({ description: 'recorded now' }),
+    duplicates: Type.Integer({ description: 'the platform had them already (an upload, a claim, an earlier batch)' }),
+    conflicts: Type.Integer({ description: 'another terminal had redeemed the coupon first: kept as conflicts' }),
+    refused: Type.Integer({ description: 'unknown, revoked or refused records' }),
+    records: Type.Array(
+      Type.Object(
+        {
+          n: Type.Integer(), serial: Type.String(), ctiHex: CtiHex,
+          result: Type.Union([Type.Literal('conflict'), Type.Literal('unknown'), Type.Literal('revoked'), Type.Literal('refused')]),
+          code: Type.Optional(Type.String()), message: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'one note per conflict or refusal' },
+    ),
+  },
+  { additionalProperties: false },
+);
