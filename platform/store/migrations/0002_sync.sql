@@ -16,6 +16,8 @@ UPDATE conflicts SET seq = conflict_id;
 ALTER TABLE conflicts ALTER COLUMN seq SET NOT NULL;
 ALTER TABLE conflicts ADD CONSTRAINT conflicts_seq_key UNIQUE (seq);
 ALTER TABLE conflicts ADD CONSTRAINT conflicts_seq_positive CHECK (seq > 0);
+-- a terminal's conflicts, on either side (platform/store/sql/redemptions.ts)
+CREATE INDEX conflicts_by_terminal ON conflicts (terminal_id, seq);
 CREATE INDEX conflicts_by_winner ON conflicts (winner_redemption_id);
 
 -- A reversal (a compensating entry) keeps the redemption row and sets

@@ -13,13 +13,25 @@ type RedemptionMethods = Pick<Store, 'claim' | 'recordSync' | 'redemptionsAfter'
 const CONFLICT = `c.conflict_id AS "conflictId", c.seq, c.cti_hex AS "ctiHex", c.terminal_id AS "terminalId", c.branch_id AS "branchId", c.scanned_at AS "scannedAt",
   c.received_at AS "receivedAt", c.offline, c.source, c.winner_redemption_id AS "winnerId"`;
 
-/** Conflict rows (`where` over alias c, and w for the winner) with their winning redemption. */
-async function conflicts(q: Queryable, where: string, params: unknown[], after: number, limit: number): Promise<Page<Conflict>> {
-  const r = await q.query<Omit<Conflict, 'winner'> & { winnerId: number }>(
-    `SELECT ${CONFLICT} FROM conflicts c JOIN redemptions w ON w.redemption_id = c.winner_redemption_id
-      WHERE c.seq > $1 AND ${where} ORDER BY c.seq LIMIT $2`,
-    [after, limit, ...params],
-  );
+type ConflictRow = Omit<Conflict, 'winner'> & { winnerId: number };
+
+const ALL_CONFLICTS = `SELECT ${CONFLICT} FROM conflicts c WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`;
+
+/**
+ * A terminal's: those its scan lost (by conflicts_by_terminal) and those its
+ * redemption won (its redemptions by their (terminal, …) key, then
+ * conflicts_by_winner), each index-backed, rather than one OR over a join.
+ */
+const TERMINAL_CONFLICTS = `SELECT * FROM (
+    SELECT ${CONFLICT} FROM conflicts c WHERE c.seq > $1 AND c.terminal_id = $3
+    UNION ALL
+    SELECT ${CONFLICT} FROM redemptions w JOIN conflicts c ON c.winner_redemption_id = w.redemption_id
+     WHERE w.terminal_id = $3 AND c.seq > $1 AND c.terminal_id <> $3
+  ) x ORDER BY seq LIMIT $2`;
+
+/** Conflict rows with their winning redemption. */
+async function conflicts(q: Queryable, sql: string, params: unknown[], after: number, limit: number): Promise<Page<Conflict>> {
+  const r = await q.query<ConflictRow>(sql, [after, limit, ...params]);
   const ids = [...new Set(r.rows.map((c) => c.winnerId))];
   const winners = await q.query<Redemption>(`SELECT ${REDEMPTION} FROM redemptions WHERE redemption_id = ANY($1::bigint[])`, [ids]);
   const byId = new Map(winners.rows.map((w) => [w.redemptionId, w]));
@@ -38,8 +50,8 @@ export function redemptionQueries(db: Db): RedemptionMethods {
       return { items: r.rows, cursor: r.rows[r.rows.length - 1]?.redemptionId ?? after };
     },
 
-    conflictsAfter: (after, limit) => conflicts(db, 'true', [], after, limit),
+    conflictsAfter: (after, limit) => conflicts(db, ALL_CONFLICTS, [], after, limit),
 
-    terminalConflictsAfter: (terminalId, after, limit) => conflicts(db, '(c.terminal_id = $3 OR w.terminal_id = $3)', [terminalId], after, limit),
+    terminalConflictsAfter: (terminalId, after, limit) => conflicts(db, TERMINAL_CONFLICTS, [terminalId], after, limit),
   };
 }
