@@ -12,10 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { issueCoupon } from '../coupon/index.js';
+import { onEachEngine } from './engines.js';
 import { memoryLogger } from '../platform/service/logger.js';
 import { recipientOf, signerOf } from '../platform/service/keys.js';
 import { startService, type RunningService } from '../platform/service/server.js';
-import { createTestDatabase } from '../test/support/postgres.js';
 
 export const title = 'Platform service: coupons issued per second';
 
@@ -106,18 +106,7 @@ function table(rows: Figure[]): string {
 }
 
 export async function run(): Promise<string> {
-  const rows = await engine('PGlite', undefined);
-  let pgNote = '';
-  try {
-    const db = await createTestDatabase();
-    try {
-      rows.push(...(await engine('PostgreSQL', db.url)));
-    } finally {
-      await db.drop();
-    }
-  } catch (err) {
-    pgNote = `\nPostgreSQL not measured: ${(err as Error).message}\n`;
-  }
+  const { rows, note: pgNote } = await onEachEngine(engine);
   return `Each coupon through the service is one POST /v1/admin/coupons on a keep-alive connection: the newest valid signing key,
 the merchant's current key and the platform id are read from the database, the coupon is signed and encrypted, and its row
 is inserted before the answer. The offline issuer does the same crypto with the same keys and stores nothing; each engine's

@@ -34,7 +34,8 @@ export class RefusedError extends Error {
 
 export interface AdminClient {
   url: string;
-  call<T = unknown>(method: string, route: string, body?: unknown): Promise<T>;
+  /** `timeoutMs`: how long to wait for the answer (default 60 s) */
+  call<T = unknown>(method: string, route: string, body?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
 }
 
 function baseUrl(raw: string): string {
@@ -67,14 +68,14 @@ export function adminClient(args: Args): AdminClient {
   }
   return {
     url,
-    async call<T>(method: string, route: string, body?: unknown): Promise<T> {
+    async call<T>(method: string, route: string, body?: unknown, opts: { timeoutMs?: number } = {}): Promise<T> {
       let res: Response;
       try {
         res = await fetch(`${url}/v1/admin${route}`, {
           method,
           headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(60_000),
+          signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
         });
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;

@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   redemptions: () => import('./commands/redemptions.js'),
   conflicts: () => import('./commands/conflicts.js'),
   bundle: () => import('./commands/bundle.js'),
+  'import-batch': () => import('./commands/import-batch.js'),
 };
 
 async function help(): Promise<void> {

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { buildApp } from './service/app.js';
 import { serviceConfig } from './service/config.js';
+import { SERVICE_TERMINAL_ROUTES } from './service/terminal-routes.js';
 import type { Store } from './store/store.js';
 
 /** A store that refuses every call: generating the document must not need one. */
@@ -15,7 +16,7 @@ const noStore = new Proxy({} as Store, {
 });
 
 export async function openApiDocument(): Promise<string> {
-  const app = await buildApp({ deps: { store: noStore, config: serviceConfig(), engine: 'pglite', now: Date.now }, logger: pino({ level: 'silent' }) });
+  const app = await buildApp({ deps: { store: noStore, config: serviceConfig(), engine: 'pglite', now: Date.now }, logger: pino({ level: 'silent' }), terminalRoutes: [...SERVICE_TERMINAL_ROUTES] });
   await app.ready();
   const doc = app.swagger();
   await app.close();

@@ -52,15 +52,19 @@ export type HealthResponse = Static<typeof HealthResponse>;
 export const ClaimMode = Type.Union([Type.Literal('offline'), Type.Literal('online-preferred'), Type.Literal('online-required')]);
 export type ClaimMode = Static<typeof ClaimMode>;
 
-/** A merchant's store-and-forward limits (issue 9), set on the platform. */
+/**
+ * A merchant's store-and-forward limits (issue 9), set on the platform
+ * (`coupon-platform merchant set`), delivered in the enrollment document and
+ * in every state answer; the kiosk applies the newest it has.
+ */
 export const SyncLimits = Type.Object(
   {
-    claimTimeoutMs: Type.Integer({ minimum: 100, maximum: 60000, description: 'online claim: how long to wait for the platform' }),
-    offlineMaxCount: Type.Integer({ minimum: 0, maximum: 1000000, description: 'online-preferred: most offline redemptions not yet uploaded' }),
-    offlineMaxAgeS: Type.Integer({ minimum: 0, maximum: 31536000, description: 'online-preferred: oldest offline redemption not yet uploaded, seconds' }),
-    offlineMaxQuantity: Type.Integer({ minimum: 0, maximum: 10000, description: 'online-preferred: largest quantity accepted offline per coupon' }),
-    revocationMaxAgeS: Type.Integer({ minimum: 60, maximum: 31536000, description: 'warn when the revocation list is older, seconds' }),
-    reversalWindowS: Type.Integer({ minimum: 0, maximum: 86400, description: 'a redemption may be reversed this long after its scan, seconds' }),
+    claimTimeoutMs: Type.Integer({ minimum: 100, maximum: 60000, description: 'online claim: how long the kiosk waits for the answer before treating the platform as unreachable, ms (default 1500)' }),
+    offlineMaxCount: Type.Integer({ minimum: 0, maximum: 1000000, description: 'online-preferred: most offline redemptions not yet uploaded; at the limit the next unanswered claim is "offline limit reached" (default 200; 0: never offline)' }),
+    offlineMaxAgeS: Type.Integer({ minimum: 0, maximum: 31536000, description: 'online-preferred: no offline acceptance while the oldest offline redemption not yet uploaded is older, seconds (default 86400)' }),
+    offlineMaxQuantity: Type.Integer({ minimum: 0, maximum: 10000, description: 'online-preferred: a coupon whose quantity is above this is not accepted offline (default 10)' }),
+    revocationMaxAgeS: Type.Integer({ minimum: 60, maximum: 31536000, description: 'the status line warns when the last successful revocation pull is older, seconds (default 86400)' }),
+    reversalWindowS: Type.Integer({ minimum: 0, maximum: 86400, description: 'a redemption may be reversed this long after its scan (and the platform accepts the reversal this long after it received the redemption), seconds (default 600; 0: no reversals)' }),
   },
   { additionalProperties: false },
 );
@@ -99,9 +103,39 @@ export const EnrollResponse = Type.Object(
 );
 export type EnrollResponse = Static<typeof EnrollResponse>;
 
+/** One redemption as the platform recorded it: where, when scanned (kiosk time), when received (platform time). */
+export const RedemptionRef = Type.Object(
+  {
+    terminalId: TerminalId,
+    branchId: Type.String({ description: 'the branch of that terminal' }),
+    scannedAt: UnixMs,
+    receivedAt: Type.Integer({ minimum: 0, description: 'when the platform received it, platform time, Unix ms' }),
+    offline: Type.Boolean({ description: 'redeemed without an online claim' }),
+  },
+  { additionalProperties: false },
+);
+export type RedemptionRef = Static<typeof RedemptionRef>;
+
+/**
+ * The same coupon redeemed at two terminals (offline, or by USB batch):
+ * `first` counts, `second` lost. Listed to both terminals in state answers,
+ * by `seq` (a cursor that grows in commit order).
+ */
+export const ConflictNotice = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 1 }),
+    ctiHex: CtiHex,
+    first: RedemptionRef,
+    second: RedemptionRef,
+  },
+  { additionalProperties: false },
+);
+export type ConflictNotice = Static<typeof ConflictNotice>;
+
 export const TerminalStateQuery = Type.Object(
   {
     trustSeq: Type.Optional(Type.Integer({ minimum: 0, description: "the sequence number of the terminal's newest trust bundle" })),
+    conflictsAfter: Type.Optional(Type.Integer({ minimum: 0, description: 'ask for the conflicts this terminal is part of with seq > this (0: all); pass `conflictsCursor` next time' })),
     merchantKids: Type.Optional(Type.String({ pattern: '^([0-9a-f]{16}(,[0-9a-f]{16}){0,31})?$', description: 'the merchant key kids the terminal holds, comma-separated' })),
   },
   { additionalProperties: false },
@@ -118,6 +152,9 @@ export const TerminalStateResponse = Type.Object(
     trust: Type.Optional(Type.String({ description: 'base64 of that bundle, when newer than the terminal said it has' })),
     merchantKids: Type.Array(Kid, { description: 'the merchant keys the terminal should hold; others may be deleted' }),
     merchantKeys: Type.Optional(Type.String({ description: 'base64 COSE_Encrypt to the wrap key of the keys in merchantKids the terminal lacks' })),
+    conflicts: Type.Optional(Type.Array(ConflictNotice, { description: 'only when `conflictsAfter` was asked: conflicts this terminal is part of (either side), in seq order, at most 100' })),
+    conflictsCursor: Type.Optional(Type.Integer({ minimum: 0, description: 'with `conflicts`: pass as `conflictsAfter` next time' })),
+    conflictsMore: Type.Optional(Type.Boolean({ description: 'with `conflicts`: the page was full, ask again at once' })),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { Type, type Static, type TSchema } from 'typebox';
 import { KeyError, kidOf, publicKeyFromPem, publicKeyToPem, signAlgOf, toHex } from '../coupon/keys.js';
 import { ALG, type PlatformKey, type SignAlg } from '../coupon/types.js';
+import { SyncSettings } from './api.js';
 import { payloadReader, type PayloadReader } from './json-payload.js';
 
 export const TRUST_BUNDLE_CONTENT_TYPE = 'application/vnd.coupon-kiosk.trust+json';
@@ -54,8 +55,8 @@ export const EnrollmentSchema = Type.Object(
     terminalKid: Kid,
     /** kid of the terminal's X25519 wrap key (merchant keys sealed to it later) */
     wrapKid: Kid,
-    /** the sync settings (claim mode, limits…): open until the sync protocol fixes them */
-    sync: Type.Record(Type.String(), Type.Unknown()),
+    /** the merchant's claim mode and store-and-forward limits at enrollment (api.ts SyncSettings); state answers carry the newest */
+    sync: SyncSettings,
   },
   { additionalProperties: false },
 );

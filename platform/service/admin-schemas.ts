@@ -124,9 +124,12 @@ const RedemptionFields = {
   serial: Type.String(), ctiHex: CtiHex, terminalId: Type.String(), branchId: Type.String(),
   scannedAt: Iso, receivedAt: Iso, offline: Type.Boolean(), source: Type.String(),
 };
-export const RedemptionView = Type.Object({ ...RedemptionFields, merchantId: Type.String(), reversedAt: IsoOrNull }, { additionalProperties: false });
+export const RedemptionView = Type.Object(
+  { ...RedemptionFields, merchantId: Type.String(), reversedAt: IsoOrNull, reversalReceivedAt: IsoOrNull },
+  { additionalProperties: false },
+);
 export const ConflictView = Type.Object(
-  { ...RedemptionFields, winner: Type.Object({ terminalId: Type.String(), branchId: Type.String(), scannedAt: Iso, receivedAt: Iso }, { additionalProperties: false }) },
+  { seq: Type.Integer({ description: 'the cursor: grows in commit order' }), ...RedemptionFields, winner: Type.Object({ terminalId: Type.String(), branchId: Type.String(), scannedAt: Iso, receivedAt: Iso }, { additionalProperties: false }) },
   { additionalProperties: false },
 );
 export const RedemptionPage = Type.Object({ items: Type.Array(RedemptionView), cursor: Type.Integer() }, { additionalProperties: false });
@@ -138,6 +141,42 @@ export const BundleBody = Type.Object(
     branchId: Id('branch id'),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the terminal\'s name (default: "provisioned till")' })),
     passphrase: Type.String({ minLength: 1, maxLength: 1024, description: 'seals the keys; at least 12 characters; tell it to the technician apart from the file' }),
+  },
+  { additionalProperties: false },
+);
+
+/** A USB batch to import: its two files, standard Base64. */
+export const UsbBatchBody = Type.Object(
+  {
+    manifest: Type.String({ minLength: 1, maxLength: 64 * 1024, description: 'the .manifest file, standard Base64' }),
+    data: Type.String({ minLength: 1, description: 'the .jsonl data file it names, standard Base64' }),
+  },
+  { additionalProperties: false },
+);
+
+export const UsbBatchReport = Type.Object(
+  {
+    status: Type.Union([Type.Literal('imported'), Type.Literal('already-imported')], { description: 'already-imported: this very batch was imported before; nothing changed' }),
+    terminalId: Type.String(),
+    sequence: Type.Integer(),
+    manifestSha256: Type.String(),
+    importedAt: Iso,
+    count: Type.Integer({ description: 'records in the batch' }),
+    accepted: Type.Integer({ description: 'recorded now' }),
+    duplicates: Type.Integer({ description: 'the platform had them already (an upload, a claim, an earlier batch)' }),
+    conflicts: Type.Integer({ description: 'another terminal had redeemed the coupon first: kept as conflicts' }),
+    refused: Type.Integer({ description: 'unknown, revoked or refused records' }),
+    records: Type.Array(
+      Type.Object(
+        {
+          n: Type.Integer(), serial: Type.String(), ctiHex: CtiHex,
+          result: Type.Union([Type.Literal('conflict'), Type.Literal('unknown'), Type.Literal('revoked'), Type.Literal('refused')]),
+          code: Type.Optional(Type.String()), message: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'one note per conflict or refusal' },
+    ),
   },
   { additionalProperties: false },
 );

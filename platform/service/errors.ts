@@ -7,7 +7,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../../protocol/api.js';
+import { BATCH_ERRORS, type BatchErrorCode } from '../../protocol/batch-errors.js';
 import { StoreError, type StoreErrorCode } from '../store/errors.js';
+
+const BATCH_REFUSALS = Object.fromEntries(Object.keys(BATCH_ERRORS).map((code) => [code, 422])) as Record<BatchErrorCode, 422>;
 
 export const HTTP_ERRORS = {
   VALIDATION_FAILED: 400,
@@ -40,6 +43,8 @@ export const HTTP_ERRORS = {
   NO_MERCHANT_KEY: 409,
   TOKEN_EXPIRED: 410,
   BODY_TOO_LARGE: 413,
+  // a USB batch the platform refuses (protocol/batch-errors.ts): the batch's own code
+  ...BATCH_REFUSALS,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,

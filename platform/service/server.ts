@@ -7,12 +7,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureAdminToken } from './admin-token.js';
 import { buildApp, type TerminalRoutes } from './app.js';
 import { serviceConfig, type ServiceConfig } from './config.js';
 import { initPlatform } from './platform-init.js';
+import { SERVICE_TERMINAL_ROUTES } from './terminal-routes.js';
 import type { App } from './types.js';
 
 export interface StartOptions {
@@ -24,6 +26,7 @@ export interface StartOptions {
   tls?: { certFile: string; keyFile: string };
   config?: Partial<ServiceConfig>;
   logger: FastifyBaseLogger;
+  /** default: SERVICE_TERMINAL_ROUTES */
   terminalRoutes?: TerminalRoutes[];
   now?: () => number;
 }
@@ -34,6 +37,8 @@ export interface RunningService {
   adminTokenFile: string;
   app: App;
   store: Store;
+  /** the database under the store (benchmarks measure plain SQL beside the service on the same connection) */
+  db: Db;
   stop(): Promise<void>;
 }
 
@@ -54,7 +59,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     log.info({ platformId, created, engine: db.engine }, created ? 'platform created' : 'platform opened');
     const adminTokenFile = await ensureAdminToken(opts.dataDir, store);
     const https = opts.tls ? { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) } : undefined;
-    const app = await buildApp({ deps, logger: log, ...(https ? { https } : {}), terminalRoutes: opts.terminalRoutes ?? [] });
+    const app = await buildApp({ deps, logger: log, ...(https ? { https } : {}), terminalRoutes: opts.terminalRoutes ?? [...SERVICE_TERMINAL_ROUTES] });
     const prune = setInterval(() => void store.pruneNonces().catch((err: unknown) => log.warn({ err }, 'nonce pruning failed')), PRUNE_EVERY_MS);
     prune.unref();
     app.addHook('onClose', async () => clearInterval(prune));
@@ -64,7 +69,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     const url = `${https ? 'https' : 'http'}://${host}:${address.port}`;
     let stopping: Promise<void> | undefined;
     return {
-      url, platformId, adminTokenFile, app, store,
+      url, platformId, adminTokenFile, app, store, db,
       stop: () => (stopping ??= (async () => {
         await app.close();
         await store.close();

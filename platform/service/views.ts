@@ -31,12 +31,13 @@ export function redemptionView(r: Redemption) {
   return {
     serial: serialOf(r.ctiHex), ctiHex: r.ctiHex, terminalId: r.terminalId, merchantId: r.merchantId, branchId: r.branchId,
     scannedAt: iso(r.scannedAt), receivedAt: iso(r.receivedAt), offline: r.offline, source: r.source, reversedAt: isoOrNull(r.reversedAt),
+    reversalReceivedAt: isoOrNull(r.reversalReceivedAt),
   };
 }
 
 export function conflictView(c: Conflict) {
   return {
-    serial: serialOf(c.ctiHex), ctiHex: c.ctiHex, terminalId: c.terminalId, branchId: c.branchId,
+    seq: c.seq, serial: serialOf(c.ctiHex), ctiHex: c.ctiHex, terminalId: c.terminalId, branchId: c.branchId,
     scannedAt: iso(c.scannedAt), receivedAt: iso(c.receivedAt), offline: c.offline, source: c.source,
     winner: { terminalId: c.winner.terminalId, branchId: c.winner.branchId, scannedAt: iso(c.winner.scannedAt), receivedAt: iso(c.winner.receivedAt) },
   };

@@ -67,3 +67,20 @@ export function parseInt8(text: string): number {
   if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${text} is beyond 2^53`);
   return n;
 }
+
+/**
+ * `db.transaction(fn)`, again on a deadlock or serialisation failure (40P01,
+ * 40001): PostgreSQL rolled the transaction back whole, so a transaction
+ * whose statements are all conditional is safe to run again.
+ */
+export async function retryTransaction<T>(db: Db, fn: (tx: Queryable) => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await db.transaction(fn);
+    } catch (err) {
+      const code = (err as DbError)?.code;
+      if (i >= attempts || (code !== SQLSTATE.DEADLOCK_DETECTED && code !== SQLSTATE.SERIALIZATION_FAILURE)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** i * Math.random()));
+    }
+  }
+}

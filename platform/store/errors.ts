@@ -23,6 +23,8 @@ export const STORE_ERROR_CODES = {
   COUPON_EXISTS: 'a coupon with this serial exists',
   REPLAYED_NONCE: 'the request nonce was used before',
   NO_MERCHANT_KEY: 'the merchant has no current key',
+  BATCH_CHAIN_BROKEN: 'a USB batch does not follow the batch accepted before it from this terminal',
+  BATCH_REPLAYED: 'a USB batch with this number was imported already, with another manifest',
 } as const;
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;

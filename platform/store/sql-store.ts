@@ -5,6 +5,7 @@ import { identityQueries } from './sql/identity.js';
 import { merchantQueries } from './sql/merchants.js';
 import { redemptionQueries } from './sql/redemptions.js';
 import { terminalQueries } from './sql/terminals.js';
+import { usbQueries } from './sql/usb.js';
 import type { Store } from './store.js';
 
 export function createSqlStore(db: Db): Store {
@@ -14,6 +15,7 @@ export function createSqlStore(db: Db): Store {
     ...terminalQueries(db),
     ...couponQueries(db),
     ...redemptionQueries(db),
+    ...usbQueries(db),
     async ping() {
       await db.query('SELECT 1', []);
     },

@@ -128,19 +128,46 @@ export interface Redemption extends NewRedemption {
   merchantId: string;
   branchId: string;
   receivedAt: Date;
+  /** the kiosk's time of the reversal (a compensating entry; the row stays) */
   reversedAt: Date | null;
+  /** when the platform received the reversal */
+  reversalReceivedAt: Date | null;
 }
 
-/** What became of one submitted redemption. */
-export type RedemptionOutcome =
+/** The terminal a sync call is for, as authenticated (the service read it from the store). */
+export type TerminalRef = Pick<Terminal, 'terminalId' | 'merchantId' | 'branchId'>;
+
+/** What the kiosk read from the coupon, and when it scanned it (kiosk time). */
+export interface CouponFacts {
+  ctiHex: string;
+  product: string;
+  quantity: number;
+  consumer: string;
+  scannedAt: Date;
+}
+
+/** One record of a kiosk's outbox: a redemption, or the reversal of one (`scannedAt` is the redemption's). */
+export type SyncRecord = (CouponFacts & { kind: 'redeem'; offline: boolean }) | (CouponFacts & { kind: 'reverse'; reversedAt: Date });
+
+/** Per-record refusals (the same list as protocol/sync.ts RefusalCode). */
+export type RefusalCode = 'SCAN_IN_FUTURE' | 'SCAN_BEFORE_ISSUE' | 'COUPON_MISMATCH' | 'REVERSAL_WINDOW_PASSED' | 'REVERSAL_BEFORE_SCAN' | 'REDEEMED_ELSEWHERE' | 'SCAN_REVERSED';
+
+type Rejection = { outcome: 'unknown' } | { outcome: 'revoked'; revokedAt: Date } | { outcome: 'refused'; code: RefusalCode; message: string };
+
+/** What became of one submitted record. For a reverse, `redemption` is the reversed row. */
+export type RecordOutcome =
   | { outcome: 'recorded'; redemption: Redemption }
   | { outcome: 'duplicate'; redemption: Redemption }
   | { outcome: 'conflict'; winner: Redemption }
-  | { outcome: 'unknown-coupon' }
-  | { outcome: 'revoked'; revokedAt: Date };
+  | Rejection;
+
+/** An online claim's answer; `repeated`: this terminal had it already (a rescan or a retried claim). */
+export type ClaimOutcome = { outcome: 'claimed'; redemption: Redemption; repeated: boolean } | { outcome: 'already-redeemed'; first: Redemption } | Rejection;
 
 export interface Conflict {
   conflictId: number;
+  /** the cursor: grows in commit order */
+  seq: number;
   ctiHex: string;
   terminalId: string;
   branchId: string;
@@ -150,6 +177,35 @@ export interface Conflict {
   source: RedemptionSource;
   winner: Redemption;
 }
+
+/** A USB batch as verified by the service, to be recorded with its records in one transaction. */
+export interface UsbBatch {
+  seq: number;
+  manifestSha256: Uint8Array;
+  prevManifestSha256: Uint8Array | null;
+  dataSha256: Uint8Array;
+}
+
+export interface UsbBatchRecord extends UsbBatch {
+  terminalId: string;
+  recordCount: number;
+  importedAt: Date;
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  refused: number;
+}
+
+/** The newest batch accepted from a terminal: what its next batch must follow. */
+export interface UsbChainHead {
+  seq: number;
+  manifestSha256: Uint8Array | null;
+}
+
+export type BatchImport =
+  | { imported: true; batch: UsbBatchRecord; outcomes: RecordOutcome[] }
+  /** this manifest was imported before: nothing changed */
+  | { imported: false; batch: UsbBatchRecord };
 
 export interface Page<T> {
   items: T[];
@@ -211,10 +267,38 @@ export interface Store {
   revoke(ctiHex: string, reason: string): Promise<Revocation>;
   revocationsAfter(merchantId: string, after: number, limit: number): Promise<Page<Revocation>>;
 
-  /** First live redemption of a coupon wins; the same scan again is a duplicate; another terminal's is a conflict. */
-  recordRedemption(r: NewRedemption): Promise<RedemptionOutcome>;
+  /**
+   * An online claim: the coupon becomes this terminal's unless another
+   * terminal's live redemption has it (already-redeemed); claiming what this
+   * terminal holds already is `claimed` again (repeated). Writes no conflict.
+   * `now` is the platform's time (checks, received_at).
+   */
+  claim(terminal: TerminalRef, c: CouponFacts, now: Date): Promise<ClaimOutcome>;
+  /**
+   * A kiosk's outbox records, in order, in one transaction: the first live
+   * redemption of a coupon wins; the same scan again (whatever its source) is
+   * a duplicate; another terminal's later redemption is a conflict (recorded
+   * for both to see); a reverse undoes this terminal's redemption within the
+   * merchant's window. One outcome per record, same order.
+   */
+  recordSync(terminal: TerminalRef, records: SyncRecord[], source: 'upload' | 'batch', now: Date): Promise<RecordOutcome[]>;
   redemptionsAfter(after: number, limit: number): Promise<Page<Redemption>>;
+  /** Every conflict, by seq. */
   conflictsAfter(after: number, limit: number): Promise<Page<Conflict>>;
+  /** The conflicts a terminal is part of (its scan lost, or its redemption won), by seq. */
+  terminalConflictsAfter(terminalId: string, after: number, limit: number): Promise<Page<Conflict>>;
+
+  /** The last batch accepted from this terminal (seq 0 when none). */
+  usbChainHead(terminalId: string): Promise<UsbChainHead>;
+  /** A batch imported before, by its manifest hash. */
+  usbBatchByManifest(manifestSha256: Uint8Array): Promise<UsbBatchRecord | undefined>;
+  /**
+   * Records a verified batch and its redemptions in one transaction (source
+   * `batch`). The chain is a constraint: a batch that does not follow the
+   * terminal's head is BATCH_CHAIN_BROKEN; one imported before comes back
+   * `imported: false`, changing nothing.
+   */
+  importUsbBatch(terminal: TerminalRef, batch: UsbBatch, records: SyncRecord[], now: Date): Promise<BatchImport>;
 
   /** For the health route: the database answers. */
   ping(): Promise<void>;

@@ -69,6 +69,18 @@ describe('coupon-platform serve (PGlite) and its admin commands', function () {
     }
   });
 
+  it('merchant set changes the claim mode and every sync limit a kiosk applies; an impossible value is refused naming it', function () {
+    const flags = ['--claim', 'online-required', '--claim-timeout-ms', '900', '--offline-max-count', '50', '--offline-max-age', '3600',
+      '--offline-max-quantity', '3', '--revocation-max-age', '7200', '--reversal-window', '300'];
+    const m = JSON.parse(ok(admin('merchant', 'set', '--id', 'shop-00042', ...flags, '--json'))) as { sync: Record<string, unknown> };
+    assert.deepEqual(m.sync, { claimMode: 'online-required', claimTimeoutMs: 900, offlineMaxCount: 50, offlineMaxAgeS: 3600, offlineMaxQuantity: 3, revocationMaxAgeS: 7200, reversalWindowS: 300 });
+    const bad = admin('merchant', 'set', '--id', 'shop-00042', '--reversal-window', '90000');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /VALIDATION_FAILED.*reversalWindowS/);
+    const back = JSON.parse(ok(admin('merchant', 'set', '--id', 'shop-00042', '--claim', 'online-preferred', '--claim-timeout-ms', '1200', '--json'))) as { sync: Record<string, unknown> };
+    assert.equal(back.sync['reversalWindowS'], 300, 'unchanged settings stay');
+  });
+
   it('issue --url prints the coupon text alone; revoke takes the serial as the kiosk shows it', function () {
     const png = path.join(tmp.dir, 'coupon.png');
     const r = admin('issue', '--aud', 'shop-00042', '--sub', 'u-1', '--product', 'sku-1', '--quantity', '2', '--title', 'Hotpot', '--exp', '+86400', '--png', png);

@@ -105,10 +105,10 @@ describe('protocol/documents', () => {
       terminalId: 'terminal-12',
       terminalKid: ed.kid,
       wrapKid: toHex(kidOf(generateKeyPair('x25519').publicKey)),
-      sync: { claimMode: 'online-preferred', claimTimeoutMs: 1500 },
+      sync: { claimMode: 'online-preferred', claimTimeoutMs: 1500, offlineMaxCount: 200, offlineMaxAgeS: 86400, offlineMaxQuantity: 10, revocationMaxAgeS: 86400, reversalWindowS: 600 },
     };
 
-    it('round-trips, the sync settings left open', () => {
+    it('round-trips', () => {
       const decoded = decodeEnrollment(encodeEnrollment(enrollment));
       assert.deepEqual(decoded, { ok: true, enrollment });
       const signed = signDocument(encodeEnrollment(enrollment), ENROLLMENT_CONTENT_TYPE, [ed]);
@@ -122,6 +122,9 @@ describe('protocol/documents', () => {
         [missing, /missing field 'terminalKid'/],
         [{ ...enrollment, wrapKid: 'xyz' }, /wrapKid/],
         [{ ...enrollment, sync: 'offline' }, /sync: must be object/],
+        [{ ...enrollment, sync: { ...enrollment.sync, claimMode: 'sometimes' } }, /claimMode/],
+        [{ ...enrollment, sync: { ...enrollment.sync, reversalWindowS: undefined } }, /reversalWindowS/],
+        [{ ...enrollment, sync: { ...enrollment.sync, floorLimit: 5 } }, /floorLimit/],
         [{ ...enrollment, merchantId: '' }, /merchantId/],
         [{ ...enrollment, extra: 1 }, /unexpected field 'extra'/],
       ];

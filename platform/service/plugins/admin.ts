@@ -5,6 +5,7 @@ import { adminCouponsPlugin } from './admin-coupons.js';
 import { adminKeysPlugin } from './admin-keys.js';
 import { adminMerchantsPlugin } from './admin-merchants.js';
 import { adminTerminalsPlugin } from './admin-terminals.js';
+import { adminUsbPlugin } from './admin-usb.js';
 
 export async function adminPlugin(app: App, deps: ServiceDeps): Promise<void> {
   requireAdmin(app, deps);
@@ -12,4 +13,5 @@ export async function adminPlugin(app: App, deps: ServiceDeps): Promise<void> {
   await adminTerminalsPlugin(app, deps);
   await adminCouponsPlugin(app, deps);
   await adminKeysPlugin(app, deps);
+  await adminUsbPlugin(app, deps);
 }

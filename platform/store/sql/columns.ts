@@ -30,4 +30,4 @@ export const COUPON = `cti_hex AS "ctiHex", merchant_id AS "merchantId", product
 export const REVOCATION = `seq, cti_hex AS "ctiHex", merchant_id AS "merchantId", reason, revoked_at AS "revokedAt"`;
 
 export const REDEMPTION = `redemption_id AS "redemptionId", cti_hex AS "ctiHex", terminal_id AS "terminalId", merchant_id AS "merchantId", branch_id AS "branchId",
-  scanned_at AS "scannedAt", received_at AS "receivedAt", offline, source, reversed_at AS "reversedAt"`;
+  scanned_at AS "scannedAt", received_at AS "receivedAt", offline, source, reversed_at AS "reversedAt", reversal_received_at AS "reversalReceivedAt"`;

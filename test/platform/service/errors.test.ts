@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import net, { type AddressInfo } from 'node:net';
 import { HTTP_ERRORS, toHttpError } from '../../../platform/service/errors.js';
+import { RefusalCode } from '../../../protocol/sync.js';
 import { STORE_ERROR_CODES, StoreError, type StoreErrorCode } from '../../../platform/store/errors.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -100,6 +101,15 @@ describe('platform service: errors', function () {
     for (const code of [...Object.keys(HTTP_ERRORS), ...Object.keys(STORE_ERROR_CODES)]) {
       if (code === 'UNKNOWN_TERMINAL' || code === 'REPLAYED_NONCE') continue; // answered as TERMINAL_NOT_FOUND / REPLAYED_REQUEST
       assert.match(doc, new RegExp('`' + code + '`'), `${code} is not in docs/platform.md`);
+    }
+  });
+
+  it('every per-record refusal code of the sync protocol is documented in docs/platform.md and docs/protocol.md', function () {
+    const codes = (RefusalCode as unknown as { anyOf: Array<{ const: string }> }).anyOf.map((c) => c.const);
+    assert.ok(codes.length >= 7);
+    for (const doc of ['platform.md', 'protocol.md']) {
+      const text = readFileSync(new URL(`../../../../docs/${doc}`, import.meta.url), 'utf8');
+      for (const code of codes) assert.match(text, new RegExp('`' + code + '`'), `${code} is not in docs/${doc}`);
     }
   });
 

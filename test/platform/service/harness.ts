@@ -4,9 +4,11 @@
  * Fastify app with a memory logger; `api()` calls it through inject().
  */
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../../platform/service/app.js';
 import { serviceConfig, type ServiceConfig } from '../../../platform/service/config.js';
+import { SERVICE_TERMINAL_ROUTES } from '../../../platform/service/terminal-routes.js';
 import { memoryLogger } from '../../../platform/service/logger.js';
 import { initPlatform } from '../../../platform/service/platform-init.js';
 import { tokenHash } from '../../../platform/service/tokens.js';
@@ -15,7 +17,7 @@ import type { Store } from '../../../platform/store/store.js';
 import { ENGINES, type Engine } from '../store/engines.js';
 import type { PlatformKey } from '../../../coupon/types.js';
 import { COSE_ALG, publicKeyOf } from '../../../platform/service/keys.js';
-import type { Transport } from './terminal-client.js';
+import { socketTransport, type Transport } from './terminal-client.js';
 
 export interface Harness {
   app: App;
@@ -36,7 +38,7 @@ export async function startHarness(ctx: Mocha.Context, engine: Engine = ENGINES[
   const { platformId } = await initPlatform(deps, { platformId: 'test-platform' });
   const adminToken = randomBytes(32).toString('base64url');
   await opened.store.registerAdminToken(tokenHash(adminToken), 'test');
-  const app = await buildApp({ deps, logger });
+  const app = await buildApp({ deps, logger, terminalRoutes: [...SERVICE_TERMINAL_ROUTES] });
   await app.ready();
   return {
     app, store: opened.store, deps, adminToken, platformId, logs: lines,
@@ -70,4 +72,11 @@ export function injectTransport(app: App): Transport {
     const r = await app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...(req.body ? { payload: req.body } : {}) });
     return { status: r.statusCode, headers: r.headers as Record<string, string>, text: r.body };
   };
+}
+
+/** How a suite reaches the harness: inject(), or the app listening on a loopback port (the same suite once over a real socket). */
+export async function transportOf(h: Harness, how: 'inject' | 'socket'): Promise<Transport> {
+  if (how === 'inject') return injectTransport(h.app);
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  return socketTransport(`http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`);
 }

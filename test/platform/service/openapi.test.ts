@@ -20,7 +20,7 @@ describe('platform OpenAPI', function () {
     const r = await h.app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(r.statusCode, 200);
     const doc = r.json() as { paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown>; security?: unknown }>> };
-    for (const route of ['/v1/health', '/v1/enroll', '/v1/terminal/state', '/v1/terminal/revocations', '/v1/admin/merchants', '/v1/admin/coupons', '/v1/admin/keys/rotate', '/v1/admin/bundles']) {
+    for (const route of ['/v1/health', '/v1/enroll', '/v1/terminal/state', '/v1/terminal/revocations', '/v1/terminal/claims', '/v1/terminal/redemptions', '/v1/admin/merchants', '/v1/admin/coupons', '/v1/admin/keys/rotate', '/v1/admin/bundles']) {
       assert.ok(doc.paths[route], `${route} is documented`);
     }
     assert.ok(doc.paths['/v1/enroll']!['post']!.requestBody, 'request bodies are documented');

@@ -3,7 +3,6 @@
  * on each engine, and the same suite once over a real socket.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { Keyring, kidOf, toHex, verifyCoupon } from '../../../coupon/index.js';
 import type { PlatformKey } from '../../../coupon/types.js';
 import { ENROLLMENT_CONTENT_TYPE, decodeEnrollment } from '../../../protocol/documents.js';
@@ -11,8 +10,8 @@ import { openWithPassphrase } from '../../../protocol/passphrase.js';
 import { PROVISIONING_KEYS_CONTENT_TYPE, decodeProvisioningKeys, readProvisioningBundle } from '../../../protocol/provisioning-bundle.js';
 import { verifyDocument } from '../../../protocol/signed-document.js';
 import { ENGINES, type Engine } from '../store/engines.js';
-import { enrollmentToken, injectTransport, platformKeys, startHarness, type Harness } from './harness.js';
-import { TestTerminal, socketTransport, type Answer, type Transport } from './terminal-client.js';
+import { enrollmentToken, platformKeys, startHarness, transportOf, type Harness } from './harness.js';
+import { TestTerminal, type Answer, type Transport } from './terminal-client.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -30,10 +29,7 @@ function suite(engine: Engine, transportName: 'inject' | 'socket'): void {
 
     before(async function () {
       h = await startHarness(this, engine);
-      if (transportName === 'socket') {
-        await h.app.listen({ host: '127.0.0.1', port: 0 });
-        send = socketTransport(`http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`);
-      } else send = injectTransport(h.app);
+      send = await transportOf(h, transportName);
       pinned = await platformKeys(h.store);
       await h.api('POST', '/v1/admin/merchants', { merchantId: 'shop-1', claimMode: 'online-preferred' });
       await h.api('POST', '/v1/admin/merchants/shop-1/branches', { branchId: 'north' });

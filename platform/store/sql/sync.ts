@@ -1,0 +1,207 @@
+/**
+ * Claims, outbox records (redeem, reverse) and USB batch records: one
+ * transaction per call, set-based where it can be. Who wins a coupon is
+ * decided by constraints, never by a read before a write:
+ * `redemptions_first_wins` (one live redemption per coupon) and
+ * `redemptions_same_scan` (one row per terminal, coupon and scan time, whatever
+ * route it came by). Consecutive redeem records of distinct coupons go in as
+ * one multi-row INSERT … ON CONFLICT DO NOTHING, in coupon order so that two
+ * transactions never wait on each other in opposite orders; what did not go in
+ * is then classified (duplicate, conflict). Conflict rows are written last,
+ * under an advisory lock, so their seq grows in commit order and the lock is
+ * never held while waiting for a row.
+ */
+import type { Queryable } from '../db.js';
+import type { ClaimOutcome, CouponFacts, RecordOutcome, Redemption, RedemptionSource, SyncRecord, TerminalRef } from '../store.js';
+import { REDEMPTION } from './columns.js';
+import { checkFacts, checkReversalTarget, checkReversalTimes, elsewhere, type IssuedCoupon } from './sync-checks.js';
+
+const CONFLICTS_LOCK = `SELECT pg_advisory_xact_lock(hashtext('coupon-platform.conflicts'))`;
+/** A row in the way may be reversed between our insert and our look: try again, a few times. */
+const ATTEMPTS = 4;
+
+type Redeem = Extract<SyncRecord, { kind: 'redeem' }>;
+type Reverse = Extract<SyncRecord, { kind: 'reverse' }>;
+interface Item<R> {
+  index: number;
+  rec: R;
+}
+
+interface Ctx {
+  tx: Queryable;
+  t: TerminalRef;
+  source: RedemptionSource;
+  now: Date;
+  coupons: Map<string, IssuedCoupon>;
+  /** claims write no conflict and are refused by any revocation */
+  claim: boolean;
+  outcomes: RecordOutcome[];
+  conflicts: Array<{ rec: Redeem; winner: Redemption }>;
+}
+
+export async function loadCoupons(q: Queryable, merchantId: string, ctis: string[]): Promise<Map<string, IssuedCoupon>> {
+  const r = await q.query<IssuedCoupon>(
+    `SELECT c.cti_hex AS "ctiHex", c.product, c.quantity, c.consumer, c.iat, v.revoked_at AS "revokedAt"
+       FROM coupons c LEFT JOIN revocations v ON v.cti_hex = c.cti_hex
+      WHERE c.cti_hex = ANY($1::text[]) AND c.merchant_id = $2`,
+    [[...new Set(ctis)], merchantId],
+  );
+  return new Map(r.rows.map((c) => [c.ctiHex, c]));
+}
+
+/** Every live redemption of these coupons, and every row of this terminal for them (reversed ones too). */
+async function rowsFor(ctx: Ctx, ctis: string[]): Promise<Redemption[]> {
+  const r = await ctx.tx.query<Redemption>(
+    `SELECT ${REDEMPTION} FROM redemptions WHERE cti_hex = ANY($1::text[]) AND (reversed_at IS NULL OR terminal_id = $2)`,
+    [ctis, ctx.t.terminalId],
+  );
+  return r.rows;
+}
+
+const sameScan = (rows: Redemption[], t: string, r: CouponFacts) => rows.find((x) => x.terminalId === t && x.ctiHex === r.ctiHex && x.scannedAt.getTime() === r.scannedAt.getTime());
+const liveOf = (rows: Redemption[], cti: string) => rows.find((x) => x.ctiHex === cti && x.reversedAt === null);
+
+async function insertRedeems(ctx: Ctx, items: Array<Item<Redeem>>): Promise<Map<string, Redemption>> {
+  const sorted = [...items].sort((a, b) => (a.rec.ctiHex < b.rec.ctiHex ? -1 : 1));
+  const r = await ctx.tx.query<Redemption>(
+    `INSERT INTO redemptions (cti_hex, terminal_id, merchant_id, branch_id, scanned_at, received_at, offline, source)
+     SELECT x.cti, $4, $5, $6, x.scanned, $7, x.offline, $8
+       FROM unnest($1::text[], $2::timestamptz[], $3::boolean[]) WITH ORDINALITY AS x(cti, scanned, offline, ord)
+      ORDER BY x.ord
+     ON CONFLICT DO NOTHING RETURNING ${REDEMPTION}`,
+    [sorted.map((i) => i.rec.ctiHex), sorted.map((i) => i.rec.scannedAt), sorted.map((i) => i.rec.offline), ctx.t.terminalId, ctx.t.merchantId, ctx.t.branchId, ctx.now, ctx.source],
+  );
+  return new Map(r.rows.map((x) => [x.ctiHex, x]));
+}
+
+/** What did not go in: the same scan (duplicate), this terminal's live one (duplicate), another's (conflict); else try again. */
+function classify(ctx: Ctx, rows: Redemption[], item: Item<Redeem>): boolean {
+  const { rec, index } = item;
+  const same = sameScan(rows, ctx.t.terminalId, rec);
+  const live = liveOf(rows, rec.ctiHex);
+  if (same) ctx.outcomes[index] = { outcome: 'duplicate', redemption: same };
+  else if (live && live.terminalId === ctx.t.terminalId) ctx.outcomes[index] = { outcome: 'duplicate', redemption: live };
+  else if (live) {
+    ctx.outcomes[index] = { outcome: 'conflict', winner: live };
+    if (!ctx.claim) ctx.conflicts.push({ rec, winner: live });
+  } else return false;
+  return true;
+}
+
+/** Redeem records of distinct coupons. */
+async function redeemRun(ctx: Ctx, items: Array<Item<Redeem>>): Promise<void> {
+  let pending: Array<Item<Redeem>> = [];
+  for (const item of items) {
+    const rejected = checkFacts(item.rec, ctx.coupons.get(item.rec.ctiHex), ctx.now, ctx.claim ? 'any' : 'after-revocation');
+    if (rejected) ctx.outcomes[item.index] = rejected;
+    else pending.push(item);
+  }
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt === ATTEMPTS) throw new Error(`redemptions of ${pending.map((p) => p.rec.ctiHex).join(', ')} neither went in nor met a row in the way`);
+    const inserted = await insertRedeems(ctx, pending);
+    const rest = pending.filter((p) => {
+      const row = inserted.get(p.rec.ctiHex);
+      if (row) ctx.outcomes[p.index] = { outcome: 'recorded', redemption: row };
+      return !row;
+    });
+    if (rest.length === 0) return;
+    const rows = await rowsFor(ctx, rest.map((p) => p.rec.ctiHex));
+    pending = rest.filter((p) => !classify(ctx, rows, p));
+  }
+}
+
+async function reverseOnce(ctx: Ctx, rec: Reverse, windowS: number): Promise<RecordOutcome | undefined> {
+  const rows = await rowsFor(ctx, [rec.ctiHex]);
+  const same = sameScan(rows, ctx.t.terminalId, rec);
+  if (same && same.reversedAt !== null) return { outcome: 'duplicate', redemption: same };
+  const live = liveOf(rows, rec.ctiHex);
+  if (live && live.terminalId !== ctx.t.terminalId) return elsewhere(rec, live);
+  if (live) {
+    const late = checkReversalTarget(rec, live, ctx.now, windowS);
+    if (late) return late;
+    const r = await ctx.tx.query<Redemption>(
+      `UPDATE redemptions SET reversed_at = $2, reversal_received_at = $3 WHERE redemption_id = $1 AND reversed_at IS NULL RETURNING ${REDEMPTION}`,
+      [live.redemptionId, rec.reversedAt, ctx.now],
+    );
+    return r.rows[0] && { outcome: 'recorded', redemption: r.rows[0] };
+  }
+  // nothing to undo yet: a row born reversed, so that a claim or upload of this scan arriving later never takes the coupon
+  const r = await ctx.tx.query<Redemption>(
+    `INSERT INTO redemptions (cti_hex, terminal_id, merchant_id, branch_id, scanned_at, received_at, offline, source, reversed_at, reversal_received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8, $6) ON CONFLICT DO NOTHING RETURNING ${REDEMPTION}`,
+    [rec.ctiHex, ctx.t.terminalId, ctx.t.merchantId, ctx.t.branchId, rec.scannedAt, ctx.now, ctx.source, rec.reversedAt],
+  );
+  return r.rows[0] && { outcome: 'recorded', redemption: r.rows[0] };
+}
+
+async function reverse(ctx: Ctx, rec: Reverse, windowS: number): Promise<RecordOutcome> {
+  const rejected = checkFacts(rec, ctx.coupons.get(rec.ctiHex), ctx.now, 'never') ?? checkReversalTimes(rec, ctx.now, windowS);
+  if (rejected) return rejected;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const done = await reverseOnce(ctx, rec, windowS);
+    if (done) return done;
+  }
+  throw new Error(`the reversal of ${rec.ctiHex} kept meeting a row that changed under it`);
+}
+
+async function insertConflicts(ctx: Ctx): Promise<void> {
+  if (ctx.conflicts.length === 0) return;
+  const list = [...ctx.conflicts].sort((a, b) => (a.rec.ctiHex < b.rec.ctiHex ? -1 : 1));
+  await ctx.tx.query(CONFLICTS_LOCK, []);
+  await ctx.tx.query(
+    `INSERT INTO conflicts (seq, cti_hex, winner_redemption_id, terminal_id, branch_id, scanned_at, received_at, offline, source)
+     SELECT (SELECT coalesce(max(seq), 0) FROM conflicts) + x.ord, x.cti, x.winner, $5, $6, x.scanned, $7, x.offline, $8
+       FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::boolean[]) WITH ORDINALITY AS x(cti, winner, scanned, offline, ord)
+      ORDER BY x.ord
+     ON CONFLICT DO NOTHING`,
+    [list.map((c) => c.rec.ctiHex), list.map((c) => c.winner.redemptionId), list.map((c) => c.rec.scannedAt), list.map((c) => c.rec.offline), ctx.t.terminalId, ctx.t.branchId, ctx.now, ctx.source],
+  );
+}
+
+async function reversalWindow(q: Queryable, merchantId: string): Promise<number> {
+  const r = await q.query<{ w: number }>('SELECT reversal_window_s AS w FROM merchants WHERE merchant_id = $1', [merchantId]);
+  return r.rows[0]?.w ?? 0;
+}
+
+/** A kiosk's records in order: runs of redeems of distinct coupons set-based, each reverse on its own. */
+export async function recordAll(tx: Queryable, t: TerminalRef, records: SyncRecord[], source: RedemptionSource, now: Date): Promise<RecordOutcome[]> {
+  const ctx: Ctx = { tx, t, source, now, claim: false, coupons: await loadCoupons(tx, t.merchantId, records.map((r) => r.ctiHex)), outcomes: new Array<RecordOutcome>(records.length), conflicts: [] };
+  const windowS = records.some((r) => r.kind === 'reverse') ? await reversalWindow(tx, t.merchantId) : 0;
+  for (let i = 0; i < records.length; ) {
+    const first = records[i]!;
+    if (first.kind === 'reverse') {
+      ctx.outcomes[i] = await reverse(ctx, first, windowS);
+      i++;
+      continue;
+    }
+    const run: Array<Item<Redeem>> = [];
+    const seen = new Set<string>();
+    for (let r = records[i]; r !== undefined && r.kind === 'redeem' && !seen.has(r.ctiHex); r = records[++i]) {
+      seen.add(r.ctiHex);
+      run.push({ index: i, rec: r });
+    }
+    await redeemRun(ctx, run);
+  }
+  await insertConflicts(ctx);
+  return ctx.outcomes;
+}
+
+/** An online claim: a redeem that writes no conflict, refused by any revocation, answered as a claim. */
+export async function claimOne(tx: Queryable, t: TerminalRef, facts: CouponFacts, now: Date): Promise<ClaimOutcome> {
+  const ctx: Ctx = { tx, t, source: 'claim', now, claim: true, coupons: await loadCoupons(tx, t.merchantId, [facts.ctiHex]), outcomes: [], conflicts: [] };
+  await redeemRun(ctx, [{ index: 0, rec: { ...facts, kind: 'redeem', offline: false } }]);
+  const o = ctx.outcomes[0]!;
+  switch (o.outcome) {
+    case 'recorded':
+      return { outcome: 'claimed', redemption: o.redemption, repeated: false };
+    case 'duplicate':
+      if (o.redemption.reversedAt !== null) {
+        return { outcome: 'refused', code: 'SCAN_REVERSED', message: `this scan of ${facts.ctiHex} (${facts.scannedAt.toISOString()}) was reversed by this terminal: scan the coupon again` };
+      }
+      return { outcome: 'claimed', redemption: o.redemption, repeated: true };
+    case 'conflict':
+      return { outcome: 'already-redeemed', first: o.winner };
+    default:
+      return o;
+  }
+}
