@@ -8,7 +8,9 @@ export class HomeError extends Error {
       | 'KEY_PERMISSIONS'
       | 'KEY_INVALID'
       | 'KID_MISMATCH'
-      | 'PROVISION_INVALID',
+      | 'PROVISION_INVALID'
+      | 'ENROLLMENT_INVALID'
+      | 'PLATFORM_CONFLICT',
     message: string,
     options?: { cause?: unknown },
   ) {
