@@ -61,8 +61,6 @@ interface DeviceKeys {
 
 const responseReader = payloadReader(EnrollResponse, 'enrollment answer');
 const errorReader = payloadReader(ErrorBody, 'error answer');
-/** Refusals after which this kiosk's keys can never enroll with the token: start afresh next time. */
-const FINAL = new Set(['TOKEN_UNKNOWN', 'TOKEN_USED', 'TOKEN_EXPIRED', 'TERMINAL_KEY_EXISTS', 'VALIDATION_FAILED', 'BAD_REQUEST']);
 
 export async function enroll(input: EnrollInput, deps: EnrollDeps): Promise<EnrollOutcome> {
   const now = deps.now ?? Date.now;
@@ -75,28 +73,26 @@ export async function enroll(input: EnrollInput, deps: EnrollDeps): Promise<Enro
     crashPoint('enroll:keys-saved');
     const transport = generateKeyPairSync('x25519');
     log.info({ url: input.endpoint.url, terminalKid: keys.terminalKid, wrapKid: keys.wrapKid, reusedKeys: keys.reused }, 'enrolling');
-    const raw = await send(input, deps, keys, transport.publicKey);
-    crashPoint('enroll:answered');
-    if (raw.status !== 200) throw refused(raw, staging, input.endpoint.url);
-    const checked = checkAnswer(raw, input, keys, transport.privateKey, now());
-    crashPoint('enroll:verified');
-    const dir = admitPlatform(input.home, staging, {
-      record: {
-        format: 1, platformId: checked.enrollment.platformId, terminalId: checked.enrollment.terminalId, merchantId: checked.enrollment.merchantId,
-        branchId: checked.enrollment.branchId, url: input.endpoint.url, tls: input.endpoint.tls, terminalKid: keys.terminalKid, wrapKid: keys.wrapKid,
-        sync: checked.enrollment.sync, enrolledAt: now(), enrolledBy: 'token', trustAnchor: checked.anchor,
-        document: Buffer.from(checked.enrollmentDocument).toString('base64'), disabled: null, lastRefresh: null,
-      },
-      trust: { format: 1, seq: checked.trust.bundle.seq, issuedAt: checked.trust.bundle.issuedAt, receivedAt: now(), document: Buffer.from(checked.trust.document).toString('base64') },
-      terminalKey: keys.terminal, wrapKey: keys.wrap, merchantKeys: checked.merchantKeys, trustKeys: checked.trust.keys,
-    });
+    const raw = await send(input, deps, keys, transport.publicKey); // no answer: the keys stay for a retry
+    let dir: string;
+    let checked: CheckedAnswer;
+    try {
+      crashPoint('enroll:answered');
+      if (raw.status !== 200) throw refused(raw, input.endpoint.url);
+      checked = checkAnswer(raw, input, keys, transport.privateKey, now());
+      crashPoint('enroll:verified');
+      dir = admitPlatform(input.home, staging, material(input, keys, checked, now()));
+    } catch (err) {
+      rmSync(staging, { recursive: true, force: true }); // an answer came: these keys are of no further use
+      throw err;
+    }
     crashPoint('enroll:done');
     log.info({ platformId: checked.enrollment.platformId, terminalId: checked.enrollment.terminalId, trustSeq: checked.trust.bundle.seq, anchor: checked.anchor }, 'enrolled');
     return describeOutcome(dir, checked, { anchor: checked.anchor, reusedKeys: keys.reused, clockSkewMs: checked.platformTime - now() });
   });
 }
 
-/** An enrolled platform at the same URL, or holding the expected key, is not enrolled twice (the token is kept). */
+/** A platform enrolled from the same URL is not enrolled twice: refused before the token is spent. */
 function refuseKnown(input: EnrollInput): void {
   for (const id of enrolledIds(input.home)) {
     const file = path.join(platformsDir(input.home), id, ENROLLMENT_FILE);
@@ -155,11 +151,10 @@ async function send(input: EnrollInput, deps: EnrollDeps, keys: DeviceKeys, tran
   }
 }
 
-/** The platform's refusal, as this kiosk's error; a final one deletes the saved keys. */
-function refused(raw: RawAnswer, staging: string, url: string): ProvisionError {
+/** The platform's refusal, as this kiosk's error. */
+function refused(raw: RawAnswer, url: string): ProvisionError {
   const body = errorReader.read(raw.body);
   const code = body.ok ? body.value.code : `HTTP_${raw.status}`;
-  if (FINAL.has(code)) rmSync(staging, { recursive: true, force: true });
   const mine: ProvisionCode = code === 'TOKEN_UNKNOWN' || code === 'TOKEN_USED' || code === 'TOKEN_EXPIRED' ? code : 'ENROLL_REFUSED';
   const hint: Record<string, string> = {
     TOKEN_UNKNOWN: 'the platform does not know this token: check it, or make a new one (coupon-platform enroll-token)',
@@ -169,6 +164,19 @@ function refused(raw: RawAnswer, staging: string, url: string): ProvisionError {
   };
   const said = body.ok ? body.value.message : `status ${raw.status}`;
   return new ProvisionError(mine, `${url} refused the enrollment: ${code}: ${said}${hint[code] ? ` — ${hint[code]}` : ''}. Nothing was written`);
+}
+
+function material(input: EnrollInput, keys: DeviceKeys, checked: CheckedAnswer, nowMs: number): Parameters<typeof admitPlatform>[2] {
+  const e = checked.enrollment;
+  return {
+    record: {
+      format: 1, platformId: e.platformId, terminalId: e.terminalId, merchantId: e.merchantId, branchId: e.branchId, url: input.endpoint.url, tls: input.endpoint.tls,
+      terminalKid: keys.terminalKid, wrapKid: keys.wrapKid, sync: e.sync, enrolledAt: nowMs, enrolledBy: 'token', trustAnchor: checked.anchor,
+      document: Buffer.from(checked.enrollmentDocument).toString('base64'), disabled: null, lastRefresh: null,
+    },
+    trust: { format: 1, seq: checked.trust.bundle.seq, issuedAt: checked.trust.bundle.issuedAt, receivedAt: nowMs, document: Buffer.from(checked.trust.document).toString('base64') },
+    terminalKey: keys.terminal, wrapKey: keys.wrap, merchantKeys: checked.merchantKeys, trustKeys: checked.trust.keys,
+  };
 }
 
 interface CheckedAnswer extends CheckedDocuments {

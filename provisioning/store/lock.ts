@@ -7,7 +7,7 @@
  * STORE_BUSY. Readers (the service reloading its keyring) take no lock:
  * every file is replaced atomically.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ensureDir, fsyncDir } from '../../device/atomic-write.js';
@@ -32,13 +32,13 @@ export async function withStoreLock<T>(home: string, what: string, fn: () => Pro
   chains.set(dir, chained);
   await previous;
   try {
-    ensureDir(dir, 0o700);
     const lock = path.join(dir, LOCK_FILE);
     await acquire(lock, what, opts.waitMs ?? 10_000);
     try {
       return await fn();
     } finally {
       rmSync(lock, { force: true });
+      removeIfEmpty(dir); // a refused first enrollment leaves no trace, not even platforms/
     }
   } finally {
     release();
@@ -51,6 +51,7 @@ async function acquire(lock: string, what: string, waitMs: number): Promise<void
   const content = JSON.stringify({ pid: process.pid, what, since: new Date().toISOString() });
   for (;;) {
     try {
+      ensureDir(path.dirname(lock), 0o700);
       const fd = openSync(lock, 'wx', 0o600);
       try {
         writeSync(fd, content);
@@ -59,7 +60,9 @@ async function acquire(lock: string, what: string, waitMs: number): Promise<void
       }
       return;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue; // platforms/ was removed empty by a holder that just left
+      if (code !== 'EEXIST') throw err;
     }
     const holder = readHolder(lock);
     if (holder === undefined) continue; // released between our attempt and the read
@@ -128,4 +131,12 @@ function takeOver(lock: string, deadContent: string): void {
   }
   rmSync(aside, { force: true });
   fsyncDir(path.dirname(lock));
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (the usual case), or gone
+  }
 }
