@@ -49,7 +49,11 @@ export interface EnrollDeps {
   exchange: Exchange;
   logger: Logger;
   now?: () => number;
+  /** makes the new private keys (default: node:crypto); a test sees them to search every output for them */
+  generateKey?: (type: 'ed25519' | 'x25519') => KeyObject;
 }
+
+const generate = (type: 'ed25519' | 'x25519'): KeyObject => (type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('x25519')).privateKey;
 
 interface DeviceKeys {
   terminal: KeyObject;
@@ -69,9 +73,11 @@ export async function enroll(input: EnrollInput, deps: EnrollDeps): Promise<Enro
     refuseKnown(input);
     const staging = path.join(platformsDir(input.home), STAGING_PREFIX + stagingName(input));
     cleanLeftovers(input.home, now(), staging);
-    const keys = deviceKeys(staging);
+    const make = deps.generateKey ?? generate;
+    const keys = deviceKeys(staging, make);
     crashPoint('enroll:keys-saved');
-    const transport = generateKeyPairSync('x25519');
+    const transportKey = make('x25519');
+    const transport = { privateKey: transportKey, publicKey: createPublicKey(transportKey) };
     log.info({ url: input.endpoint.url, terminalKid: keys.terminalKid, wrapKid: keys.wrapKid, reusedKeys: keys.reused }, 'enrolling');
     const raw = await send(input, deps, keys, transport.publicKey); // no answer: the keys stay for a retry
     let dir: string;
@@ -119,7 +125,7 @@ function stagingName(input: EnrollInput): string {
 }
 
 /** The keys saved by an earlier attempt with this token, or new ones, saved before anything is sent. */
-function deviceKeys(staging: string): DeviceKeys {
+function deviceKeys(staging: string, make: (type: 'ed25519' | 'x25519') => KeyObject): DeviceKeys {
   const tFile = path.join(staging, TERMINAL_KEY_FILE);
   const wFile = path.join(staging, WRAP_KEY_FILE);
   if (existsSync(tFile) && existsSync(wFile)) {
@@ -132,8 +138,8 @@ function deviceKeys(staging: string): DeviceKeys {
     }
   }
   ensureDir(staging, 0o700);
-  const terminal = generateKeyPairSync('ed25519').privateKey;
-  const wrap = generateKeyPairSync('x25519').privateKey;
+  const terminal = make('ed25519');
+  const wrap = make('x25519');
   writePrivateKey(tFile, terminal);
   writePrivateKey(wFile, wrap);
   return { terminal, wrap, terminalKid: hexKid(terminal), wrapKid: hexKid(wrap), reused: false };
