@@ -30,8 +30,6 @@ export const PROVISION_CODES = [
   'NOT_ENROLLED',
   /** removal refused: redemptions of that platform reached it neither by upload nor by USB export */
   'UNSENT_REDEMPTIONS',
-  /** a trust bundle with a lower sequence number than the one installed (no rollback) */
-  'TRUST_ROLLBACK',
   /** the platform has no URL to refresh from (imported from a bundle without --url) */
   'NO_URL',
 ] as const;
