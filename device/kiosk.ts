@@ -17,7 +17,7 @@ import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
 import { ledgerFault, type Redeemer } from './pipeline.js';
 import { ScanQueue, type QueuedScan } from './scan-queue.js';
-import { faultScreen, restingScreen, signalFor, verdictScreen } from './screens.js';
+import { faultScreen, restingScreen, signalFor, verdictScreen, type ActivityScreen } from './screens.js';
 import type { Verdict } from './verdict.js';
 
 export type KioskPhase = 'stopped' | 'starting' | 'ready' | 'stopping';
@@ -76,6 +76,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   private clockWarning = false;
   private faultSignalled = false;
   private lastShow: Promise<void> = Promise.resolve();
+  private activity: ActivityScreen | undefined;
   private readonly onLine = (text: string): void => this.enqueue(text);
   private readonly onScannerState = (s: ScannerState): void => this.scannerState(s);
   private readonly onScannerError = (e: ScannerError): void => this.scannerError(e);
@@ -280,11 +281,22 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     if (err.disconnected) this.scannerState('disconnected');
   }
 
+  /**
+   * USB export (sync/export/): a screen shown instead of idle until cleared
+   * with undefined. A verdict on screen is never replaced: the activity shows
+   * when the verdict period ends.
+   */
+  setActivity(screen: ActivityScreen | undefined, signal?: Signal): void {
+    this.activity = screen;
+    if (signal !== undefined) this.signal(signal);
+    if (this.phase === 'ready' && !this.idleTimer) this.showResting();
+  }
+
   /** Idle, or the most urgent blocking fault with the slow red blink (cleared once the fault is gone). */
   private showResting(): void {
     this.idleTimer = undefined;
     if (this.phase !== 'ready') return;
-    const screen = restingScreen(this.faults, this.status());
+    const screen = restingScreen(this.faults, this.status(), this.activity);
     this.show(screen);
     if (screen.kind === 'fault') this.signal('fault');
     else if (this.faultSignalled) this.signal('clear');

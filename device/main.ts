@@ -15,6 +15,9 @@ import { createLogger, type Logger } from './logger.js';
 import { Redeemer } from './pipeline.js';
 import { ReopeningLedger } from './reopening-ledger.js';
 import { ServiceNotifier, serviceStatus, systemdNotifySender } from './sd-notify.js';
+import type { VolumeWatcher } from '../drivers/volume/port.js';
+import type { UsbExport } from '../sync/export/usb-export.js';
+import { buildUsbExport } from './main-usb.js';
 
 export interface ServiceOptions {
   home: string;
@@ -31,6 +34,9 @@ export interface ServiceOptions {
   logger?: Logger;
   clock?: Clock;
   hardware?: Partial<Hardware>;
+  /** USB export: --usb-root (overrides usb.roots), or a watcher a test provides */
+  usbRoots?: readonly string[];
+  volumes?: VolumeWatcher;
 }
 
 export interface Service {
@@ -44,6 +50,8 @@ export interface Service {
   keys: KeyringHolder;
   /** reloads `keys` when the key store changes (another process, SIGHUP, or `reload()` in-process) */
   reloader: KeyringReloader;
+  /** undefined when usb.enabled is false */
+  usb?: UsbExport;
 }
 
 /** Build everything from the home directory; nothing is started yet. */
@@ -68,7 +76,13 @@ export function buildService(opts: ServiceOptions): Service {
   const redeemer = new Redeemer({ keys, ledger, clock, logger, terminalId: config.terminalId });
   const kiosk = new Kiosk({ ...hardware, redeemer, keys, ledger, clock, logger, config });
   const notifier = new ServiceNotifier({ env: process.env, pid: process.pid, sender: systemdNotifySender(), status: () => serviceStatus(kiosk.state), logger });
-  return { kiosk, home, logger, hardware, notifier, keys, reloader };
+  const usb = buildUsbExport({
+    home: home.paths.home, config, ledger, clock, logger, ui: kiosk,
+    ...(opts.usbRoots ? { roots: opts.usbRoots } : {}),
+    ...(opts.simulate ? { simulate: true } : {}),
+    ...(opts.volumes ? { watcher: opts.volumes } : {}),
+  });
+  return { kiosk, home, logger, hardware, notifier, keys, reloader, ...(usb ? { usb } : {}) };
 }
 
 const RETRY_BUSY_TIMEOUT_MS = 200;
@@ -92,7 +106,7 @@ export function openLedgerOrFault(home: Pick<LoadedHome, 'paths' | 'config'>, lo
  * scanner on a pipe has no replug); returns the exit status.
  */
 export async function runService(service: Service, endOfInput?: NodeJS.ReadableStream): Promise<number> {
-  const { kiosk, logger, notifier, reloader } = service;
+  const { kiosk, logger, notifier, reloader, usb } = service;
   let stopping: Promise<void> | undefined;
   const onHangUp = (): void => void reloader.reload('SIGHUP');
   const stop = (why: string): Promise<void> => {
@@ -100,6 +114,7 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
       logger.info({ why }, 'stopping');
       reloader.stop();
       process.off('SIGHUP', onHangUp);
+      await usb?.stop();
       // STOPPING=1 goes out at once; the kiosk does not wait for systemd-notify
       await Promise.all([notifier.stop(), kiosk.stop()]);
     })();
@@ -113,6 +128,7 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
   await kiosk.start();
   reloader.start();
   process.on('SIGHUP', onHangUp);
+  await startUsb(service);
   logger.info({ terminalId: service.home.config.terminalId, home: service.home.paths.home }, 'kiosk ready');
   kiosk.on('state', () => notifier.refresh());
   kiosk.on('verdict', () => notifier.refresh());
@@ -122,6 +138,15 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
   const keepAlive = setInterval(() => {}, 3_600_000);
   await Promise.race([signals, ended]).finally(() => clearInterval(keepAlive));
   return 0;
+}
+
+/** A kiosk that cannot watch for sticks still redeems: the problem is logged, exports stay possible by hand. */
+async function startUsb(service: Service): Promise<void> {
+  try {
+    await service.usb?.start();
+  } catch (err) {
+    service.logger.error({ err: (err as Error).message }, 'USB export unavailable: cannot watch the mount table');
+  }
 }
 
 function inputEnded(input: NodeJS.ReadableStream): Promise<void> {

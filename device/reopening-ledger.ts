@@ -15,6 +15,7 @@
  */
 import { LedgerError, type Ledger, type LedgerCounts, type PlatformBacklog, type RedeemOutcome, type Redemption, type RedemptionInput, type ScanRecord } from './ledger/types.js';
 import type { LedgerIdentity } from './ledger/identity.js';
+import type { ExportLedger } from './ledger/export-types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
 
@@ -123,6 +124,11 @@ export class ReopeningLedger implements Ledger {
   integrityCheck(): string {
     return this.use((l) => l.integrityCheck());
   }
+  /** USB export batches: every call goes to the connection that is current then, like the calls above. */
+  readonly exports: ExportLedger = new Proxy({} as ExportLedger, {
+    get: (_target, key) => (...args: unknown[]) =>
+      this.use((l) => (l.exports as unknown as Record<string | symbol, (...a: unknown[]) => unknown>)[key]!(...args)),
+  });
 
   close(): void {
     this.closed = true;

@@ -27,8 +27,15 @@ export function verdictScreen(v: Verdict, status: StatusLine): Screen {
   return screen;
 }
 
+/** A screen the kiosk shows instead of idle while it is set (USB export progress and outcome), without its status line. */
+export type ActivityScreen =
+  | Omit<Extract<Screen, { kind: 'progress' }>, 'status'>
+  | Omit<Extract<Screen, { kind: 'message' }>, 'status'>;
+
 /** The resting screen: the most urgent blocking fault, or idle. */
-export function restingScreen(faults: ReadonlyMap<FaultCode, string>, status: StatusLine): Screen {
+export function restingScreen(faults: ReadonlyMap<FaultCode, string>, status: StatusLine, activity?: ActivityScreen): Screen {
+  // the manager with a stick in hand needs the export's screen even while, say, the scanner is unplugged
+  if (activity !== undefined) return { ...activity, status } as Screen;
   for (const code of BLOCKING_FAULTS) {
     const detail = faults.get(code);
     if (detail !== undefined) return { kind: 'fault', fault: code, detail: shortDetail(detail), status };

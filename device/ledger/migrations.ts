@@ -109,7 +109,58 @@ CREATE TRIGGER revocations_tally_delete AFTER DELETE ON revocations BEGIN
 END;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial schema', sql: V1 }];
+/*
+ * USB export batches (issue 10). A batch is one signed manifest and one data
+ * file for one platform, numbered per (platform, enrolled terminal) so that
+ * the batches of a terminal form a chain. Its record set is fixed when it is
+ * prepared: that platform's redemptions not exported, id <= upto_id, in id
+ * order, at most max_records. Only the exporter sets exported_at, one export
+ * at a time, so the set stays the same until the batch is exported and can be
+ * written again, byte for byte, after a crash.
+ *
+ * state: 'prepared' (nothing under a final name on any stick yet; may be
+ * abandoned), 'signed' (manifest kept here before any final rename, so every
+ * copy is identical), 'exported' (read back from a stick: the commit point).
+ * The rows' exported_at/export_batch are then set in bounded chunks (one
+ * transaction for 100,000 rows holds the event loop for ~0.4 s); `marked`
+ * says the chunks are done, and an export finishes any unmarked batch first.
+ */
+const V2 = `
+CREATE TABLE export_batches (
+  id INTEGER PRIMARY KEY,
+  platform_id TEXT NOT NULL,
+  terminal_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL CHECK (sequence >= 1),
+  state TEXT NOT NULL CHECK (state IN ('prepared', 'signed', 'exported')),
+  upto_id INTEGER NOT NULL,
+  max_records INTEGER NOT NULL CHECK (max_records >= 1),
+  created_at INTEGER NOT NULL,
+  previous_sha256 TEXT,
+  count INTEGER,
+  first_at INTEGER,
+  last_at INTEGER,
+  last_id INTEGER,
+  data_sha256 TEXT,
+  data_bytes INTEGER,
+  manifest BLOB,
+  manifest_sha256 TEXT,
+  exported_at INTEGER,
+  marked INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (platform_id, terminal_id, sequence),
+  CHECK (state = 'prepared' OR (manifest IS NOT NULL AND manifest_sha256 IS NOT NULL AND count IS NOT NULL AND last_id IS NOT NULL)),
+  CHECK (state <> 'exported' OR exported_at IS NOT NULL)
+) STRICT;
+-- at most one unfinished batch per platform: two would claim the same redemptions
+CREATE UNIQUE INDEX export_batches_one_open ON export_batches (platform_id) WHERE state <> 'exported';
+CREATE INDEX export_batches_unmarked ON export_batches (id) WHERE marked = 0 AND state = 'exported';
+-- the export queue per platform, walked in id order
+CREATE INDEX redemptions_export_queue ON redemptions (platform_id, id) WHERE exported_at IS NULL;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'initial schema', sql: V1 },
+  { version: 2, description: 'USB export batches', sql: V2 },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

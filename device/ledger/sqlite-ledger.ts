@@ -15,6 +15,8 @@ import {
   TRUSTED_TIME_KEY,
   type Statements,
 } from './statements.js';
+import type { ExportLedger } from './export-types.js';
+import { SqliteExportLedger } from './export-store.js';
 import type { Ledger, LedgerCounts, PlatformBacklog, RedeemOutcome, Redemption, RedemptionInput, ScanRecord } from './types.js';
 
 export interface LedgerOptions extends ConnectOptions {
@@ -81,6 +83,7 @@ export class SqliteLedger implements Ledger {
   private readonly pruneEvery: number;
   private scansUntilPrune = 0; // prune on the first scan after open, then every pruneEvery
   private readonly redeemTx: (r: RedemptionInput) => RedeemOutcome;
+  readonly exports: ExportLedger;
 
   /** Takes an open, migrated connection; openLedger is the usual way in. */
   constructor(
@@ -95,6 +98,7 @@ export class SqliteLedger implements Ledger {
     // IMMEDIATE: take the write lock up front so two processes queue on busy_timeout instead of failing.
     const tx = db.transaction((r: RedemptionInput) => this.insertOrFindFirst(r));
     this.redeemTx = (r) => tx.immediate(r);
+    this.exports = new SqliteExportLedger(db, (op, fn, read) => this.guard(op, fn, read === true ? 'LEDGER_OPEN_FAILED' : 'LEDGER_WRITE_FAILED'));
   }
 
   redeem(r: RedemptionInput): RedeemOutcome {

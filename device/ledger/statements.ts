@@ -24,7 +24,7 @@ interface CountsRow {
   revocations: number;
 }
 
-const REDEMPTION = `SELECT id, platform_id AS platformId, cti_hex AS ctiHex, serial, product, quantity, title,
+export const REDEMPTION_SELECT = `SELECT id, platform_id AS platformId, cti_hex AS ctiHex, serial, product, quantity, title,
   merchant_id AS merchantId, consumer, iat, exp, at, terminal_id AS terminalId, text_hash AS textHash,
   uploaded_at AS uploadedAt, exported_at AS exportedAt FROM redemptions`;
 
@@ -43,10 +43,10 @@ export function prepareStatements(db: Database.Database) {
          @iat, @exp, @at, @terminalId, @textHash)
        ON CONFLICT (platform_id, cti_hex) DO NOTHING`,
     ),
-    find: db.prepare<[string, string], RedemptionRow>(`${REDEMPTION} WHERE platform_id = ? AND cti_hex = ?`),
-    list: db.prepare<[number, number], RedemptionRow>(`${REDEMPTION} ORDER BY id DESC LIMIT ? OFFSET ?`),
-    pendingUploads: db.prepare<[number], RedemptionRow>(`${REDEMPTION} WHERE uploaded_at IS NULL ORDER BY id LIMIT ?`),
-    notExported: db.prepare<[number], RedemptionRow>(`${REDEMPTION} WHERE exported_at IS NULL ORDER BY id LIMIT ?`),
+    find: db.prepare<[string, string], RedemptionRow>(`${REDEMPTION_SELECT} WHERE platform_id = ? AND cti_hex = ?`),
+    list: db.prepare<[number, number], RedemptionRow>(`${REDEMPTION_SELECT} ORDER BY id DESC LIMIT ? OFFSET ?`),
+    pendingUploads: db.prepare<[number], RedemptionRow>(`${REDEMPTION_SELECT} WHERE uploaded_at IS NULL ORDER BY id LIMIT ?`),
+    notExported: db.prepare<[number], RedemptionRow>(`${REDEMPTION_SELECT} WHERE exported_at IS NULL ORDER BY id LIMIT ?`),
     markUploaded: db.prepare<[number, number]>(`UPDATE redemptions SET uploaded_at = ? WHERE id = ? AND uploaded_at IS NULL`),
     markExported: db.prepare<[number, string, number]>(
       `UPDATE redemptions SET exported_at = ?, export_batch = ? WHERE id = ? AND exported_at IS NULL`,

@@ -1,3 +1,4 @@
+import type { ExportLedger } from './export-types.js';
 import type { LedgerIdentity } from './identity.js';
 
 /**
@@ -99,6 +100,8 @@ export interface Ledger {
   /** USB export bookkeeping */
   notExported(limit: number): Redemption[];
   markExported(ids: number[], at: number, batchId: string): void;
+  /** USB export batches (sync/export/), on the same connection */
+  readonly exports: ExportLedger;
   integrityCheck(): string;
   close(): void;
 }

@@ -22,10 +22,16 @@ export function sampleScreens(now: number): { name: string; screen: Screen }[] {
     out.push({ name: `fault-${fault.toLowerCase().replace(/_/g, '-')}`, screen: { kind: 'fault', fault, status: faultStatus(fault) } });
   }
   out.push(
-    { name: 'export-progress', screen: { kind: 'progress', label: 'export', done: 37, total: 120, status } },
+    { name: 'export-progress', screen: { kind: 'progress', label: 'export', done: 1240, total: 5000, status } },
     { name: 'upload-progress', screen: { kind: 'progress', label: 'upload', done: 5, total: 8, status } },
-    { name: 'safe-to-remove', screen: { kind: 'message', message: 'safe-to-remove', detail: '120 records', status } },
-    { name: 'export-failed', screen: { kind: 'message', message: 'export-failed', detail: 'USB stick is read-only', status } },
+    { name: 'safe-to-remove', screen: { kind: 'message', message: 'safe-to-remove', count: 5000, status } },
+    { name: 'safe-to-remove-skipped', screen: { kind: 'message', message: 'safe-to-remove', count: 1240, skipped: 12, status } },
+    { name: 'safe-to-remove-nothing-new', screen: { kind: 'message', message: 'safe-to-remove', count: 0, status } },
+    { name: 'export-interrupted', screen: { kind: 'message', message: 'export-interrupted', status } },
+    { name: 'usb-full', screen: { kind: 'message', message: 'usb-full', status } },
+    { name: 'usb-read-only', screen: { kind: 'message', message: 'usb-read-only', status } },
+    { name: 'usb-not-marked', screen: { kind: 'message', message: 'usb-not-marked', status } },
+    { name: 'export-failed', screen: { kind: 'message', message: 'export-failed', detail: 'SEQUENCE_CONFLICT', status } },
     { name: 'starting', screen: { kind: 'message', message: 'starting', status: { ...status, online: null, pending: 0 } } },
     { name: 'stopping', screen: { kind: 'message', message: 'stopping', status } },
     { name: 'status-offline-warnings', screen: { kind: 'idle', status: { online: false, pending: 137, clockWarning: true, scanner: 'disconnected' } } },

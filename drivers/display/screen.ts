@@ -44,4 +44,23 @@ export type Screen =
     }
   | { kind: 'fault'; fault: FaultCode; detail?: string; status: StatusLine }
   | { kind: 'progress'; label: 'export' | 'upload'; done: number; total: number; status: StatusLine }
-  | { kind: 'message'; message: 'safe-to-remove' | 'export-failed' | 'starting' | 'stopping'; detail?: string; status: StatusLine };
+  | {
+      kind: 'message';
+      message: MessageKind;
+      detail?: string;
+      /** safe-to-remove: records exported (0: nothing new); records left because their platform cannot sign */
+      count?: number;
+      skipped?: number;
+      status: StatusLine;
+    };
+
+/** What a message screen says; the export ones are for the manager with a stick (docs/screens.md). */
+export type MessageKind =
+  | 'starting'
+  | 'stopping'
+  | 'safe-to-remove'
+  | 'export-failed'
+  | 'export-interrupted'
+  | 'usb-full'
+  | 'usb-read-only'
+  | 'usb-not-marked';

@@ -25,6 +25,17 @@ export const WORDS = {
   safeToRemove: { en: 'Safe to remove', zh: '可以拔出' },
   safeToRemoveHint: { en: 'USB stick done', zh: 'U盘已导出完成' },
   exportFailed: { en: 'Export failed', zh: '导出失败' },
+  exportInterrupted: { en: 'Export interrupted', zh: '导出中断' },
+  nothingLost: { en: 'Nothing lost', zh: '记录未丢失' },
+  insertAgain: { en: 'Insert it again', zh: '请重新插入U盘' },
+  usbFull: { en: 'USB stick full', zh: 'U盘已满' },
+  useAnother: { en: 'Use another stick', zh: '请换一个U盘' },
+  usbReadOnly: { en: 'Stick read-only', zh: 'U盘只读' },
+  usbNotMarked: { en: 'Stick not used', zh: '未使用此U盘' },
+  noExportFolder: { en: 'No export folder', zh: '无导出文件夹' },
+  records: { en: 'records', zh: '条记录' },
+  nothingNew: { en: 'Nothing new', zh: '没有新记录' },
+  notExported: { en: 'not exported', zh: '条未导出' },
   starting: { en: 'Starting…', zh: '正在启动' },
   stopping: { en: 'Stopping…', zh: '正在关闭' },
   online: { en: 'online', zh: '在线' },
@@ -67,7 +78,7 @@ export function screenWords(screen: Screen, lang: Language, now: number): Screen
     case 'progress': {
       const label = screen.label === 'export' ? WORDS.exporting : WORDS.uploading;
       const { done, total } = screen;
-      return { icon: 'usb', headline: label[lang], lines: [`${done}/${total}`], progress: { done, total } };
+      return { icon: 'usb', headline: label[lang], lines: [`${grouped(done)} / ${grouped(total)}`], progress: { done, total } };
     }
     case 'message':
       return messageWords(screen, lang);
@@ -90,16 +101,38 @@ function verdictWords(screen: Extract<Screen, { kind: 'verdict' }>, lang: Langua
 
 function messageWords(screen: Extract<Screen, { kind: 'message' }>, lang: Language): ScreenWords {
   const detail = screen.detail ? [clean(screen.detail)] : [];
+  const safe = [WORDS.nothingLost[lang]];
   switch (screen.message) {
     case 'safe-to-remove':
-      return { icon: 'check', headline: WORDS.safeToRemove[lang], lines: [WORDS.safeToRemoveHint[lang], ...detail] };
+      return { icon: 'check', headline: WORDS.safeToRemove[lang], lines: [...exportedLines(screen, lang), ...detail] };
     case 'export-failed':
-      return { icon: 'cross', headline: WORDS.exportFailed[lang], lines: detail };
+      return { icon: 'cross', headline: WORDS.exportFailed[lang], lines: [...detail, ...safe, WORDS.callTechnician[lang]] };
+    case 'export-interrupted':
+      return { icon: 'cross', headline: WORDS.exportInterrupted[lang], lines: [...safe, WORDS.insertAgain[lang], ...detail] };
+    case 'usb-full':
+      return { icon: 'warning', headline: WORDS.usbFull[lang], lines: [...safe, WORDS.useAnother[lang], ...detail] };
+    case 'usb-read-only':
+      return { icon: 'warning', headline: WORDS.usbReadOnly[lang], lines: [...safe, WORDS.useAnother[lang], ...detail] };
+    case 'usb-not-marked':
+      return { icon: 'warning', headline: WORDS.usbNotMarked[lang], lines: [WORDS.noExportFolder[lang], ...detail] };
     case 'starting':
       return { icon: 'none', headline: WORDS.starting[lang], lines: detail };
     case 'stopping':
       return { icon: 'none', headline: WORDS.stopping[lang], lines: detail };
   }
+}
+
+/** "1,240 records" and "12 not exported" ("Nothing new" when the stick got no record) before the hint, which goes first when space is short. */
+function exportedLines(screen: Extract<Screen, { kind: 'message' }>, lang: Language): string[] {
+  const lines: string[] = [];
+  if (screen.count !== undefined) lines.push(screen.count === 0 ? WORDS.nothingNew[lang] : `${grouped(screen.count)} ${WORDS.records[lang]}`);
+  if (screen.skipped) lines.push(`${grouped(screen.skipped)} ${WORDS.notExported[lang]}`);
+  return [...lines, WORDS.safeToRemoveHint[lang]];
+}
+
+/** 5000 → "5,000": counts a manager reads at a glance. */
+export function grouped(n: number): string {
+  return String(Math.floor(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** The status line as words, for the text terminal (the OLED draws icons instead). */

@@ -2,7 +2,8 @@
 # Prepare a Raspberry Pi OS / Debian board to run coupon-kiosk as a service.
 # Run as root from a checkout:  sudo provisioning/device/setup.sh [--dry-run]
 #   [--user kiosk] [--home /var/lib/coupon-kiosk] [--print-unit]
-# It installs the Debian packages the drivers use (gpiod, unifont, i2c-tools),
+# It installs the Debian packages the drivers use (gpiod, unifont, i2c-tools; dosfstools,
+# exfatprogs and polkitd for USB sticks),
 # builds the project, creates the service user and its 0700 home, installs the
 # udev rules and the systemd unit, and enables the service. Keys come after,
 # with `kiosk provision import`; then `kiosk doctor` says what is still wrong.
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
     --print-unit) print_unit=1 ;;
     --user) user=$2; shift ;;
     --home) home=$2; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -90,6 +91,17 @@ echo "== systemd"
 render "$here/coupon-kiosk-modules.conf" /etc/modules-load.d/coupon-kiosk.conf
 run systemctl restart systemd-modules-load.service
 render "$here/coupon-kiosk.service" /etc/systemd/system/coupon-kiosk.service
+
+# USB export (issue 10): sticks mounted by systemd-mount from a udev rule, writable by the
+# kiosk user, unmounted by it after an export (polkit); the unit's ReadWritePaths has /media.
+echo "== USB sticks"
+run apt-get install -y dosfstools exfatprogs polkitd
+run install -d -m 0755 /media /etc/polkit-1/rules.d
+render "$here/71-coupon-kiosk-usb.rules" /etc/udev/rules.d/71-coupon-kiosk-usb.rules
+render "$here/70-coupon-kiosk-usb.polkit.rules" /etc/polkit-1/rules.d/70-coupon-kiosk-usb.rules
+run udevadm control --reload-rules
+# --- end USB sticks
+
 run systemctl daemon-reload
 run systemctl enable coupon-kiosk.service
 

@@ -1,5 +1,6 @@
 /** `kiosk start`: run the kiosk service until SIGTERM/SIGINT (or, on stdin, until the input ends). */
 import { fstatSync } from 'node:fs';
+import path from 'node:path';
 import { isatty } from 'node:tty';
 import { DEMO_HOME, resolveHome } from '../../home.js';
 import { demoInstructions, ensureDemoHome, issueDemoCoupon } from '../../demo.js';
@@ -14,6 +15,7 @@ export const summary = 'run the kiosk service (real hardware from config.json, o
 
 const USAGE = `usage: kiosk start [--home DIR] [--simulate] [--display blocks|text|none] [--json] [--demo]
                    [--scanner stdin|serial|hid] [--serial-path PATH] [--baud N] [--hid-device VID:PID|PATH]
+                   [--usb-root PATH]...
 
   --home DIR          the kiosk home (default: $KIOSK_HOME or /var/lib/coupon-kiosk; with --demo ./${DEMO_HOME})
   --simulate          simulated hardware: scans are lines on stdin, the screen is drawn in the terminal,
@@ -23,7 +25,9 @@ const USAGE = `usage: kiosk start [--home DIR] [--simulate] [--display blocks|te
   --serial-path PATH  serial scanner port (prefer /dev/serial/by-id/...); implies --scanner serial
   --baud N            serial baud rate (default 115200)
   --hid-device ID     HID scanner as VID:PID in hex (e.g. 0c2e:0b61) or a hidraw path; implies --scanner hid
-  --json              one JSON object per event on stdout ({"event":"verdict",...}, {"event":"scanner",...});
+  --usb-root PATH     watch PATH for USB sticks instead of usb.roots (repeatable); with --simulate too
+  --json              one JSON object per event on stdout ({"event":"verdict",...}, {"event":"scanner",...},
+                      {"event":"export","state":"started|progress|done|interrupted|skipped",...});
                       the screen is then drawn on stderr
   --demo              first run: create demo platform and merchant keys in the home, print how to
                       issue demo coupons, and print one to paste (implies --simulate)
@@ -43,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     'serial-path': { type: 'string' },
     baud: { type: 'string' },
     'hid-device': { type: 'string' },
+    'usb-root': { type: 'string', multiple: true },
   });
   if (!parsed) return exitCode;
   const display = str(parsed, 'display');
@@ -63,8 +68,10 @@ export async function run(argv: string[]): Promise<number> {
     ...(demo && !process.env['KIOSK_LOG_LEVEL'] ? { logger: createLogger({ level: 'warn' }) } : {}),
     overrides: scannerOverrides(parsed),
     ...(display ? { displayMode: display as DisplayMode } : {}),
+    ...usbRoots(parsed),
   });
   if (json) printEvents(service.kiosk);
+  if (json) service.usb?.on('export', printJson);
   const stopAtEnd = service.hardware.scanner.name === 'stdin' && !stdinIsNullDevice();
   return runService(service, stopAtEnd ? process.stdin : undefined);
 }
@@ -80,6 +87,11 @@ function stdinIsNullDevice(): boolean {
   } catch {
     return true; // no stdin at all
   }
+}
+
+function usbRoots(parsed: Parsed): { usbRoots?: string[] } {
+  const roots = (parsed.values as Record<string, unknown>)['usb-root'];
+  return Array.isArray(roots) && roots.length > 0 ? { usbRoots: roots.map((r) => path.resolve(String(r))) } : {};
 }
 
 function checkChoice(flag: string, value: string | undefined, allowed: readonly string[]): string | undefined {
