@@ -77,7 +77,7 @@ export class FakePlatform {
     return signDocument(payload, TRUST_BUNDLE_CONTENT_TYPE, signers.map((k) => ({ kid: k.kid, alg: ALG.EdDSA, privateKey: k.privateKey })));
   }
 
-  enrollmentDocument(t: { terminalId: string; terminalKid: string; wrapKid: string }): Uint8Array {
+  enrollmentDocument(t: { terminalId: string; terminalKid: string; wrapKid: string; branchId?: string }): Uint8Array {
     const payload = encodeEnrollment({ platformId: this.platformId, merchantId: this.merchantId, branchId: 'north', ...t, sync: SYNC });
     return signDocument(payload, ENROLLMENT_CONTENT_TYPE, this.keys.map((k) => ({ kid: k.kid, alg: ALG.EdDSA, privateKey: k.privateKey })));
   }
