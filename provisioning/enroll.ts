@@ -24,6 +24,8 @@ import { payloadReader } from '../protocol/json-payload.js';
 import { MERCHANT_KEYS_CONTENT_TYPE, decodeMerchantKeys } from '../protocol/merchant-keys.js';
 import { openSealed } from '../protocol/sealed.js';
 import { admitPlatform } from './admit.js';
+import { HomeError } from '../device/home-error.js';
+import { loadHomeKeys } from './home-keys.js';
 import { crashPoint } from './crash-point.js';
 import { ProvisionError, type ProvisionCode } from './errors.js';
 import { describeOutcome, type EnrollOutcome } from './outcome.js';
@@ -98,8 +100,17 @@ export async function enroll(input: EnrollInput, deps: EnrollDeps): Promise<Enro
   });
 }
 
-/** A platform enrolled from the same URL is not enrolled twice: refused before the token is spent. */
+/**
+ * Refused before the token is spent: a home whose keys do not load (fix them
+ * first), a platform enrolled from the same URL already.
+ */
 function refuseKnown(input: EnrollInput): void {
+  try {
+    loadHomeKeys(input.home);
+  } catch (err) {
+    if (err instanceof HomeError) throw new HomeError(err.code, `not enrolling (the token is kept): the home's keys do not load: ${err.message}`, { cause: err });
+    throw err;
+  }
   for (const id of enrolledIds(input.home)) {
     const file = path.join(platformsDir(input.home), id, ENROLLMENT_FILE);
     let url: string | null;

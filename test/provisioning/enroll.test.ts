@@ -5,7 +5,7 @@
  * keys. The honest platform is the real service: enroll-service.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ALG, issueCoupon, kidOf, privateKeyToPem, publicKeyToPem, toHex, verifyCoupon } from '../../coupon/index.js';
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -137,6 +137,15 @@ describe('provisioning/enroll (a platform in memory)', () => {
     assert.equal(a.requests, requests, 'refused before sending');
     const sameId = new FakePlatform('plat-a');
     await assert.rejects(enrollFake(sameId, home, { endpoint: { url: 'http://127.0.0.1:11', tls: { mode: 'system' } } }).run(), (err: unknown) => refusedWith('ALREADY_ENROLLED')(err) && /disable it there/.test((err as Error).message));
+  });
+
+  it('a home whose keys do not load is refused before the token is spent', async () => {
+    const a = new FakePlatform('plat-a');
+    await enrollFake(a, home).run();
+    chmodSync(path.join(home, 'platforms/plat-a/wrap.pem'), 0o644);
+    const b = new FakePlatform('plat-b');
+    await assert.rejects(enrollFake(b, home, { endpoint: { url: 'http://127.0.0.1:12', tls: { mode: 'system' } } }).run(), /token is kept.*wrap\.pem has mode 644/);
+    assert.equal(b.requests, 0);
   });
 
   it('a platform id already in trust.json (PEM import) is refused; PEM import refuses an enrolled id', async () => {
