@@ -57,7 +57,14 @@ export interface StateApplied {
   /** the floor after the platform time, Unix s (null: no ledger to raise) */
   trustedTimeS: number | null;
   platformTime: number | null;
+  /** the keys or settings changed (the generation was bumped: a running kiosk reloads) */
+  changed: boolean;
 }
+
+/** A state that changes nothing is recorded (lastRefresh) at most this often: each write is an fsync on the kiosk's storage. */
+export const REFRESH_RECORD_EVERY_MS = 3600_000;
+
+type Applied = Omit<StateApplied, 'platformId' | 'trustedTimeS' | 'platformTime'>;
 
 export async function applyState(ctx: StateContext, answer: StateAnswer): Promise<StateApplied> {
   const now = ctx.now ?? Date.now;
@@ -68,22 +75,23 @@ export async function applyState(ctx: StateContext, answer: StateAnswer): Promis
     const result = answer.kind === 'disabled' ? disable(platform, answer, now(), log) : applyEnabled(platform, answer.state, now(), log);
     const platformTime = answer.kind === 'state' ? answer.state.time : answer.signedAtMs ?? null;
     const trustedTimeS = platformTime !== null && ctx.raiseTime ? ctx.raiseTime(Math.floor(platformTime / 1000), `platform-time:${ctx.platformId}`) : null;
-    bumpGeneration(ctx.home);
+    if (result.changed) bumpGeneration(ctx.home);
     return { ...result, platformId: ctx.platformId, trustedTimeS, platformTime };
   });
 }
 
-function disable(p: EnrolledPlatform, answer: { message: string }, nowMs: number, log: Logger): Omit<StateApplied, 'platformId' | 'trustedTimeS' | 'platformTime'> {
+function disable(p: EnrolledPlatform, answer: { message: string }, nowMs: number, log: Logger): Applied {
   // every key file, also those a disabled record already hides from the keyring
   const home = listNames(path.join(p.dir, MERCHANT_KEYS_DIR)).map(merchantFileKid).filter((k): k is string => k !== undefined);
+  if (p.record.disabled && home.length === 0) return { trust: { seq: p.trust.seq, offered: null, outcome: 'none' }, merchantKeys: { added: [], dropped: [], held: [] }, disabled: true, changed: false };
   dropMerchantKeys(p.dir, home);
   const disabled = p.record.disabled ?? { at: nowMs, code: 'TERMINAL_DISABLED', message: answer.message.slice(0, 1024) || 'disabled by the platform' };
   replaceRecord(p.dir, { ...p.record, disabled, lastRefresh: { at: nowMs, platformTime: p.record.lastRefresh?.platformTime ?? nowMs } });
   log.error({ terminalId: p.record.terminalId, dropped: home, why: disabled.message }, 'the platform disabled this terminal: its merchant keys are deleted');
-  return { trust: { seq: p.trust.seq, offered: null, outcome: 'none' }, merchantKeys: { added: [], dropped: home, held: [] }, disabled: true };
+  return { trust: { seq: p.trust.seq, offered: null, outcome: 'none' }, merchantKeys: { added: [], dropped: home, held: [] }, disabled: true, changed: true };
 }
 
-function applyEnabled(p: EnrolledPlatform, state: TerminalStateResponse, nowMs: number, log: Logger): Omit<StateApplied, 'platformId' | 'trustedTimeS' | 'platformTime'> {
+function applyEnabled(p: EnrolledPlatform, state: TerminalStateResponse, nowMs: number, log: Logger): Applied {
   const trust = applyTrust(p, state, nowMs, log);
   const added = installDelivered(p, state, log);
   const listed = new Set(state.merchantKids);
@@ -92,9 +100,11 @@ function applyEnabled(p: EnrolledPlatform, state: TerminalStateResponse, nowMs: 
   if (dropped.length > 0) log.info({ dropped }, 'merchant keys the platform no longer lists deleted (their coupons have expired)');
   const record: EnrollmentRecord = { ...p.record, sync: { ...state.sync }, disabled: null, lastRefresh: { at: nowMs, platformTime: state.time } };
   if (p.record.disabled) log.warn({ terminalId: p.record.terminalId }, 'the platform enabled this terminal again');
-  replaceRecord(p.dir, record);
+  const changed = trust.outcome === 'applied' || added.length > 0 || dropped.length > 0 || p.record.disabled !== null || JSON.stringify(p.record.sync) !== JSON.stringify(record.sync);
+  const due = p.record.lastRefresh === null || nowMs - p.record.lastRefresh.at >= REFRESH_RECORD_EVERY_MS;
+  if (changed || due) replaceRecord(p.dir, record);
   const held = [...new Set([...p.merchantKeys.map((k) => k.kidHex), ...added])].filter((k) => !dropped.includes(k)).sort();
-  return { trust, merchantKeys: { added, dropped, held }, disabled: false };
+  return { trust, merchantKeys: { added, dropped, held }, disabled: false, changed };
 }
 
 /** A newer bundle, signed by a key trusted now, replaces the installed one; never an older one. */

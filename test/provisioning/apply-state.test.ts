@@ -6,7 +6,7 @@
  * the floor, a signed disable deleting the keys, an unsigned one ignored.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { toHex } from '../../coupon/index.js';
 import { memoryLogger } from '../../device/logger.js';
@@ -54,8 +54,14 @@ describe('provisioning/apply-state through a pull (a platform in memory)', () =>
     assert.equal(raised.length, 1);
     assert.equal(raised[0]![1], 'platform-time:plat');
     assert.ok(Math.abs(raised[0]![0] - Date.now() / 1000) < 5);
+    const generation = readFileSync(path.join(home, 'platforms/.generation'), 'utf8');
+    const record = readFileSync(path.join(home, 'platforms/plat/enrollment.json'), 'utf8');
     const again = await pull();
     assert.ok(again.r.ok && again.r.applied.trust.outcome === 'same', 'an equal seq is a no-op');
+    assert.equal(again.r.applied.changed, false);
+    assert.equal(readFileSync(path.join(home, 'platforms/.generation'), 'utf8'), generation, 'nothing to reload');
+    assert.equal(readFileSync(path.join(home, 'platforms/plat/enrollment.json'), 'utf8'), record, 'no write (an fsync) for a state that changes nothing');
+    assert.equal(raised.length, 2, 'the platform time still raises the floor');
   });
 
   it('an answer signed only by an unknown key is ignored; a bundle not signed by a trusted key is not applied; a lower seq is refused (no rollback)', async () => {
