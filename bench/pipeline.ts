@@ -93,7 +93,7 @@ async function kioskLatency(dir: string, k: Keys, texts: string[]): Promise<Stat
   const ledger = openLedger(path.join(dir, `kiosk-${k.suite}.sqlite`), { logger: silentLogger() });
   const scanner = new FakeScanner();
   const display = new FakeDisplay();
-  const redeemer = new Redeemer({ keyring: keyringOf(k), ledger, clock: systemClock, logger, terminalId: 'bench' });
+  const redeemer = new Redeemer({ keys: { keyring: keyringOf(k) }, ledger, clock: systemClock, logger, terminalId: 'bench' });
   const kiosk = new Kiosk({ scanner, display, indicator: new FakeIndicator(), redeemer, ledger, clock: systemClock, logger, config: { verdictScreenMs: 60_000 } });
   await kiosk.start();
   const samples: number[] = [];

@@ -9,7 +9,8 @@ export class HomeError extends Error {
       | 'KEY_INVALID'
       | 'KID_MISMATCH'
       | 'PROVISION_INVALID'
-      | 'ENROLLMENT_INVALID',
+      | 'ENROLLMENT_INVALID'
+      | 'PLATFORM_CONFLICT',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -11,6 +11,7 @@ import type { FaultCode, Screen, StatusLine } from '../drivers/display/screen.js
 import type { Indicator, Signal } from '../drivers/indicator/port.js';
 import type { Scanner, ScannerError, ScannerState } from '../drivers/scanner/port.js';
 import type { KioskConfig } from './config.js';
+import type { KeyringHolder, KeySnapshot } from './keyring-holder.js';
 import type { Ledger } from './ledger/types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
@@ -50,6 +51,8 @@ export interface KioskDeps {
   display: Display;
   indicator: Indicator;
   redeemer: Redeemer;
+  /** the keys the redeemer reads; their changes (a reload, a disabled terminal) update NO_KEYS and TERMINAL_DISABLED */
+  keys?: KeyringHolder;
   ledger: Ledger;
   clock: Clock;
   logger: Logger;
@@ -77,6 +80,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
   private readonly onLine = (text: string): void => this.enqueue(text);
   private readonly onScannerState = (s: ScannerState): void => this.scannerState(s);
   private readonly onScannerError = (e: ScannerError): void => this.scannerError(e);
+  private readonly onKeys = (snapshot: KeySnapshot): void => this.keysChanged(snapshot);
 
   constructor(private readonly deps: KioskDeps) {
     super();
@@ -98,6 +102,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     if (hardware) this.setFault('HARDWARE', true, hardware);
     this.show({ kind: 'message', message: 'starting', status: this.status() });
     this.checkHealth();
+    this.deps.keys?.on('change', this.onKeys);
     this.deps.scanner.on('line', this.onLine);
     this.deps.scanner.on('state', this.onScannerState);
     this.deps.scanner.on('error', this.onScannerError);
@@ -118,6 +123,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     await this.guard('scanner', this.deps.scanner.stop());
     this.deps.scanner.off('state', this.onScannerState);
     this.deps.scanner.off('error', this.onScannerError);
+    this.deps.keys?.off('change', this.onKeys);
     this.clearIdleTimer();
     this.disarmLedgerRetry();
     this.show({ kind: 'message', message: 'stopping', status: this.status() });
@@ -170,13 +176,27 @@ export class Kiosk extends EventEmitter<KioskEvents> {
 
   /** Start-up checks: keys, clock, ledger counts. */
   private checkHealth(): void {
-    if (!this.deps.redeemer.hasKeys()) this.setFault('NO_KEYS', true, 'no platform or no merchant key: run kiosk provision import');
+    this.checkKeys(this.deps.keys?.snapshot);
     try {
       this.pending = this.deps.ledger.counts().pendingUpload;
       this.setClockWarning(this.deps.redeemer.clockState().warning);
     } catch (err) {
       this.ledgerFailed(err);
     }
+  }
+
+  /** NO_KEYS and TERMINAL_DISABLED from the keys of this moment. */
+  private checkKeys(snapshot: KeySnapshot | undefined): void {
+    this.setFault('NO_KEYS', !this.deps.redeemer.hasKeys(), 'no platform or no merchant key: run kiosk provision enroll (or import)');
+    const disabled = snapshot?.disabled ?? [];
+    const detail = disabled.map((d) => `terminal ${d.terminalId} disabled by ${d.platformId} ${new Date(d.at).toISOString().slice(0, 10)}`).join('; ');
+    this.setFault('TERMINAL_DISABLED', disabled.length > 0, detail);
+  }
+
+  /** New keys (a reload of the key store): the faults follow, and the resting screen if it shows. */
+  private keysChanged(snapshot: KeySnapshot): void {
+    this.checkKeys(snapshot);
+    if (this.phase === 'ready' && !this.idleTimer) this.showResting();
   }
 
   private ledgerFailed(err: unknown): void {

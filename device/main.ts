@@ -4,10 +4,13 @@
  * Everything below receives its dependencies.
  */
 import { systemClock, type Clock } from '../drivers/clock/port.js';
+import { loadHomeKeys } from '../provisioning/home-keys.js';
+import { KeyringReloader } from '../provisioning/reloader.js';
 import { createHardware, type DisplayMode, type Hardware } from './hardware.js';
 import { loadHome, type LoadedHome } from './home.js';
 import { openHomeLedger } from './home-ledger.js';
 import { Kiosk } from './kiosk.js';
+import { KeyringHolder } from './keyring-holder.js';
 import { createLogger, type Logger } from './logger.js';
 import { Redeemer } from './pipeline.js';
 import { ReopeningLedger } from './reopening-ledger.js';
@@ -43,6 +46,10 @@ export interface Service {
   hardware: Hardware;
   /** systemd's readiness, watchdog and status (a no-op outside systemd) */
   notifier: ServiceNotifier;
+  /** the keys the pipeline reads per scan, legacy and enrolled platforms */
+  keys: KeyringHolder;
+  /** reloads `keys` when the key store changes (another process, SIGHUP, or `reload()` in-process) */
+  reloader: KeyringReloader;
   /** undefined when usb.enabled is false */
   usb?: UsbExport;
 }
@@ -63,8 +70,11 @@ export function buildService(opts: ServiceOptions): Service {
     ...(opts.simulate ? { simulate: true } : {}),
     ...(opts.hardware ? { injected: opts.hardware } : {}),
   });
-  const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock, logger, terminalId: config.terminalId });
-  const kiosk = new Kiosk({ ...hardware, redeemer, ledger, clock, logger, config });
+  const load = () => loadHomeKeys(home.paths.home).snapshot;
+  const keys = new KeyringHolder(load());
+  const reloader = new KeyringReloader({ home: home.paths.home, holder: keys, load, logger });
+  const redeemer = new Redeemer({ keys, ledger, clock, logger, terminalId: config.terminalId });
+  const kiosk = new Kiosk({ ...hardware, redeemer, keys, ledger, clock, logger, config });
   const notifier = new ServiceNotifier({ env: process.env, pid: process.pid, sender: systemdNotifySender(), status: () => serviceStatus(kiosk.state), logger });
   const usb = buildUsbExport({
     home: home.paths.home, config, ledger, clock, logger, ui: kiosk,
@@ -72,7 +82,7 @@ export function buildService(opts: ServiceOptions): Service {
     ...(opts.simulate ? { simulate: true } : {}),
     ...(opts.volumes ? { watcher: opts.volumes } : {}),
   });
-  return { kiosk, home, logger, hardware, notifier, ...(usb ? { usb } : {}) };
+  return { kiosk, home, logger, hardware, notifier, keys, reloader, ...(usb ? { usb } : {}) };
 }
 
 const RETRY_BUSY_TIMEOUT_MS = 200;
@@ -96,11 +106,14 @@ export function openLedgerOrFault(home: Pick<LoadedHome, 'paths' | 'config'>, lo
  * scanner on a pipe has no replug); returns the exit status.
  */
 export async function runService(service: Service, endOfInput?: NodeJS.ReadableStream): Promise<number> {
-  const { kiosk, logger, notifier, usb } = service;
+  const { kiosk, logger, notifier, reloader, usb } = service;
   let stopping: Promise<void> | undefined;
+  const onHangUp = (): void => void reloader.reload('SIGHUP');
   const stop = (why: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ why }, 'stopping');
+      reloader.stop();
+      process.off('SIGHUP', onHangUp);
       await usb?.stop();
       // STOPPING=1 goes out at once; the kiosk does not wait for systemd-notify
       await Promise.all([notifier.stop(), kiosk.stop()]);
@@ -113,6 +126,8 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
     process.once('SIGINT', onSignal);
   });
   await kiosk.start();
+  reloader.start();
+  process.on('SIGHUP', onHangUp);
   await startUsb(service);
   logger.info({ terminalId: service.home.config.terminalId, home: service.home.paths.home }, 'kiosk ready');
   kiosk.on('state', () => notifier.refresh());

@@ -54,7 +54,8 @@ export function checkMode(file: string, forbidden: number, fix: string): void {
   }
   const mode = st.mode & 0o777;
   if ((mode & forbidden) !== 0) {
-    throw new HomeError('KEY_PERMISSIONS', `${file} has mode ${mode.toString(8)}; others must not read keys. Run: ${fix}`);
+    const rule = (forbidden & 0o044) !== 0 ? 'others must not read keys' : 'others must not change what steers the keys';
+    throw new HomeError('KEY_PERMISSIONS', `${file} has mode ${mode.toString(8)}; ${rule}. Run: ${fix}`);
   }
 }
 

@@ -9,9 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { toHex, verifyCoupon, type Keyring } from '../coupon/index.js';
+import { toHex, verifyCoupon } from '../coupon/index.js';
 import type { Claims, VerifiedCoupon, VerifyResult } from '../coupon/types.js';
 import type { Clock } from '../drivers/clock/port.js';
+import type { KeySource } from './keyring-holder.js';
 import { LedgerError, type Ledger, type RedeemOutcome } from './ledger/types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
@@ -19,7 +20,8 @@ import { clockPlausible, couponRaise } from './trusted-time.js';
 import type { FaultVerdict, RedeemVerdict, Verdict } from './verdict.js';
 
 export interface RedeemerDeps {
-  keyring: Keyring;
+  /** read once per scan: a new keyring (trust update, new merchant key) applies from the next scan */
+  keys: KeySource;
   ledger: Ledger;
   clock: Clock;
   logger: Logger;
@@ -48,7 +50,8 @@ export class Redeemer {
 
   /** NO_KEYS when the keyring cannot redeem anything: no platform or no merchant key. */
   hasKeys(): boolean {
-    return this.deps.keyring.platforms.length > 0 && this.deps.keyring.merchantKeys.length > 0;
+    const { keyring } = this.deps.keys;
+    return keyring.platforms.length > 0 && keyring.merchantKeys.length > 0;
   }
 
   /** Compare the system clock with the trusted floor now (start-up, status). Throws LedgerError. */
@@ -103,7 +106,7 @@ export class Redeemer {
   }
 
   private check(scan: Scan): Verdict {
-    const result = verifyCoupon(scan.text, this.deps.keyring, Math.floor(scan.nowMs / 1000));
+    const result = verifyCoupon(scan.text, this.deps.keys.keyring, Math.floor(scan.nowMs / 1000));
     let verdict: Verdict;
     if (!result.ok) verdict = this.verdict(scan, result.reason, result.message, result);
     else if (this.deps.ledger.isRevoked(result.claims.iss, ctiHex(result.claims))) {

@@ -13,7 +13,7 @@
  * (SQLITE_READONLY_DBMOVED) is dropped and opened again through the home's
  * checks, which then say LEDGER_LOST instead of writing into a ghost file.
  */
-import { LedgerError, type Ledger, type LedgerCounts, type RedeemOutcome, type Redemption, type RedemptionInput, type ScanRecord } from './ledger/types.js';
+import { LedgerError, type Ledger, type LedgerCounts, type PlatformBacklog, type RedeemOutcome, type Redemption, type RedemptionInput, type ScanRecord } from './ledger/types.js';
 import type { LedgerIdentity } from './ledger/identity.js';
 import type { ExportLedger } from './ledger/export-types.js';
 import { errInfo } from './err-info.js';
@@ -105,6 +105,9 @@ export class ReopeningLedger implements Ledger {
   }
   counts(): LedgerCounts {
     return this.use((l) => l.counts());
+  }
+  backlog(platformId: string): PlatformBacklog {
+    return this.use((l) => l.backlog(platformId));
   }
   pendingUploads(limit: number): Redemption[] {
     return this.use((l) => l.pendingUploads(limit));

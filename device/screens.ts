@@ -11,7 +11,7 @@ import type { Verdict } from './verdict.js';
  * warning is not here: the kiosk still redeems correctly with the trusted time,
  * so it stays in the status line after its first announcement.
  */
-export const BLOCKING_FAULTS: readonly FaultCode[] = ['DISK_FULL', 'LEDGER_ERROR', 'NO_KEYS', 'SCANNER_DISCONNECTED', 'HARDWARE'];
+export const BLOCKING_FAULTS: readonly FaultCode[] = ['DISK_FULL', 'LEDGER_ERROR', 'TERMINAL_DISABLED', 'NO_KEYS', 'SCANNER_DISCONNECTED', 'HARDWARE'];
 
 export function verdictScreen(v: Verdict, status: StatusLine): Screen {
   if (v.kind === 'fault') return { kind: 'fault', fault: v.fault, detail: v.code, status };

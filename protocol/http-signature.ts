@@ -202,6 +202,20 @@ export function requestKeyId(headers: HeaderMap): string | undefined {
   return typeof keyid === 'string' ? keyid : undefined;
 }
 
+/**
+ * The `created` time (Unix s) of the answer's `p-<kid>` signature: the
+ * platform's clock when it signed. Read it only for a kid verifyResponse
+ * listed in `signedBy` (the parameter is covered by that signature).
+ */
+export function responseCreated(headers: HeaderMap, kid: string): number | undefined {
+  const fields = parseSignatureFields(headers);
+  if (!fields.ok) return undefined;
+  const found = labelled(fields, `p-${kid}`);
+  if (!found.ok) return undefined;
+  const created = found.sig.input[1].get('created');
+  return typeof created === 'number' && Number.isSafeInteger(created) ? created : undefined;
+}
+
 /** The bytes of the `kiosk` signature in the headers signRequest returned: what verifyResponse binds the answer to. */
 export function requestSignatureOf(headers: HeaderMap): Uint8Array | undefined {
   const found = findSignature(headers, REQUEST_LABEL);

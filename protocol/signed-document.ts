@@ -113,6 +113,22 @@ export function verifyDocument(bytes: Uint8Array, expectedContentType: string, l
   return { ok: false, code: 'NO_KNOWN_SIGNER', message: `signed only by unknown keys (${reasons})` };
 }
 
+/**
+ * The content type, payload and signer kids of a document WITHOUT verifying
+ * any signature: only to learn which key to verify it with (a trust bundle
+ * whose signer is pinned by kid carries that key in its own payload). Never
+ * act on the payload before verifyDocument said ok. Never throws.
+ */
+export function peekDocument(bytes: Uint8Array): { ok: true; contentType: string; payload: Uint8Array; signers: string[] } | { ok: false; code: 'MALFORMED'; message: string } {
+  try {
+    const parts = parseDocument(bytes);
+    return { ok: true, contentType: parts.contentType, payload: parts.payload, signers: parts.signatures.map((s) => s.kid) };
+  } catch (err) {
+    if (err instanceof Malformed || err instanceof CborError) return { ok: false, code: 'MALFORMED', message: err.message };
+    throw err;
+  }
+}
+
 function checkSignature(parts: DocumentParts, sig: SignatureParts, lookupKey: DocumentKeyLookup): { known: boolean; reason: string } | undefined {
   const key = lookupKey(sig.kid);
   if (key === undefined) return { known: false, reason: 'not a known signing key' };

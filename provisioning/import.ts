@@ -12,6 +12,7 @@ import { HomeError } from '../device/home-error.js';
 import { homePaths, readTrust } from '../device/home.js';
 import type { TrustJson } from '../device/trust-store.js';
 import { ensureDir, writeFileAtomic } from './atomic-write.js';
+import { isEnrolled } from './store/load.js';
 
 export interface ImportInput {
   home: string;
@@ -40,6 +41,9 @@ export function importKeys(input: ImportInput): ImportResult {
   const platformAlg = asProvisionError('platform key', () => signAlgOf(platformKey));
   const merchantKey = merchantPrivateKey(input.merchantKeyPem);
   const paths = homePaths(input.home);
+  if (isEnrolled(input.home, input.platformId)) {
+    throw new HomeError('PLATFORM_CONFLICT', `platform '${input.platformId}' is enrolled in this home (platforms/${input.platformId}); one platform may not be in both places: its keys come with the enrollment (kiosk provision refresh)`);
+  }
   // an existing home too: the ledger in it holds consumer ids
   ensureDir(paths.home, 0o700);
   const platformKid = toHex(kidOf(platformKey));

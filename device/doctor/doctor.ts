@@ -7,13 +7,17 @@ import { checkLedger, checkModes } from './ledger-checks.js';
 import { warn, type CheckResult, type DoctorContext, type DoctorEnv, type LedgerInspection } from './types.js';
 import { SERVICE_USER, resolveServiceUser } from './user.js';
 
-export async function runDoctor(env: DoctorEnv, home: string, userName = SERVICE_USER): Promise<CheckResult[]> {
+/** Checks of the enrolled platforms (provisioning/doctor-checks.ts), plugged in by the doctor command. */
+export type PlatformChecks = (ctx: DoctorContext) => Promise<{ enrolled: number; results: CheckResult[] }>;
+
+export async function runDoctor(env: DoctorEnv, home: string, userName = SERVICE_USER, platformChecks?: PlatformChecks): Promise<CheckResult[]> {
   const { user, result: userResult } = await resolveServiceUser(env, userName);
   const homeResult = await checkHome(env, home, user);
   if (homeResult.status === 'fail') return [userResult, homeResult];
   const { result: configResult, config } = await checkConfig(env, home);
   const ctx: DoctorContext = { env, home, user, config };
-  const results: CheckResult[] = [userResult, homeResult, configResult, await checkTrust(ctx), ...(await checkKeys(ctx))];
+  const platforms = platformChecks ? await platformChecks(ctx) : { enrolled: 0, results: [] };
+  const results: CheckResult[] = [userResult, homeResult, configResult, await checkTrust(ctx, platforms.enrolled), ...(await checkKeys(ctx, platforms.enrolled)), ...platforms.results];
   if (config) {
     const ledger: LedgerInspection = await env.inspectLedger(home, config);
     results.push(checkLedger(ctx, ledger), await checkModes(ctx, ledger));

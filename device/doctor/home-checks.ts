@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError, parseConfig, type KioskConfig } from '../config.js';
 import { parseTrustJson } from '../trust-store.js';
 import { homePaths } from '../home.js';
-import { fail, ok, octal, warn, type CheckResult, type DoctorContext, type DoctorEnv, type FileInfo, type ServiceUser } from './types.js';
+import { fail, judgePrivate, ok, warn, type CheckResult, type DoctorContext, type DoctorEnv, type FileInfo, type Findings, type ServiceUser } from './types.js';
 
 export async function checkHome(env: DoctorEnv, home: string, user: ServiceUser): Promise<CheckResult> {
   const info = await env.stat(home);
@@ -26,10 +26,14 @@ export async function checkConfig(env: DoctorEnv, home: string): Promise<{ resul
   }
 }
 
-export async function checkTrust(ctx: DoctorContext): Promise<CheckResult> {
+/** trust.json (PEM import); with enrolled platforms it is optional. */
+export async function checkTrust(ctx: DoctorContext, enrolled = 0): Promise<CheckResult> {
   const file = homePaths(ctx.home).trust;
-  const fix = 'import the provisioning bundle (kiosk provision)';
-  if (!(await ctx.env.stat(file))) return fail('keys.trust', `${file} missing: no platform is trusted, every coupon would be rejected`, fix);
+  const fix = 'enroll with the platform (kiosk provision enroll) or import its keys (kiosk provision import)';
+  if (!(await ctx.env.stat(file))) {
+    if (enrolled > 0) return ok('keys.trust', `no ${file}: ${enrolled} enrolled platform(s), none from PEM files`);
+    return fail('keys.trust', `${file} missing and no enrolled platform: no platform is trusted, every coupon would be rejected`, fix);
+  }
   try {
     const trust = parseTrustJson(JSON.parse(await ctx.env.readFile(file)) as unknown);
     if (trust.platforms.length === 0) return fail('keys.trust', `${file} lists no platforms`, fix);
@@ -44,22 +48,17 @@ export async function checkTrust(ctx: DoctorContext): Promise<CheckResult> {
  * symlinks (the service refuses them: device/merchant-keys.ts): a leaked or
  * swapped merchant key reads every coupon.
  */
-export async function checkKeys(ctx: DoctorContext): Promise<CheckResult[]> {
+export async function checkKeys(ctx: DoctorContext, enrolled = 0): Promise<CheckResult[]> {
   const { env, user } = ctx;
   const dir = homePaths(ctx.home).keys;
   const info = await env.stat(dir);
-  if (!info?.isDirectory) return [fail('keys.dir', `${dir} missing: no merchant keys`, 'import the provisioning bundle (kiosk provision)')];
-  const problems: string[] = [];
-  const fixes: string[] = [];
-  const judge = (p: string, f: FileInfo, want: number): void => {
-    if (f.isSymlink) {
-      problems.push(`${p} is a symlink`);
-      fixes.push(`cp --remove-destination -a "$(readlink -f ${p})" ${p}`);
-    }
-    if ((f.mode & 0o077) === 0 && f.uid === user.uid) return;
-    problems.push(`${p} is mode ${octal(f.mode)} owned by uid ${f.uid}`);
-    fixes.push(`chown ${user.name} ${p} && chmod ${want.toString(8)} ${p}`);
-  };
+  if (!info?.isDirectory) {
+    if (enrolled > 0) return [ok('keys.dir', `no ${dir}: the merchant keys come with the ${enrolled} enrolled platform(s)`)];
+    return [fail('keys.dir', `${dir} missing: no merchant keys`, 'enroll with the platform (kiosk provision enroll) or import its keys (kiosk provision import)')];
+  }
+  const found: Findings = { problems: [], fixes: [] };
+  const { problems, fixes } = found;
+  const judge = (p: string, f: FileInfo, want: number): void => judgePrivate(p, f, want, user, found);
   judge(dir, info, 0o700);
   const pems = (await env.readdir(dir)).filter((n) => n.endsWith('.pem')).sort();
   for (const name of pems) {
@@ -68,7 +67,7 @@ export async function checkKeys(ctx: DoctorContext): Promise<CheckResult[]> {
     if (fi) judge(f, fi, 0o600);
   }
   const results: CheckResult[] = [];
-  if (pems.length === 0) results.push(fail('keys.files', `no merchant key (*.pem) in ${dir}`, 'import the provisioning bundle (kiosk provision)'));
+  if (pems.length === 0 && enrolled === 0) results.push(fail('keys.files', `no merchant key (*.pem) in ${dir}`, 'enroll with the platform (kiosk provision enroll) or import its keys (kiosk provision import)'));
   else if (problems.length === 0) results.push(ok('keys.files', `${pems.length} merchant key(s), readable only by ${user.name}`));
   if (problems.length > 0) results.push(fail('keys.mode', problems.join('; '), fixes.join('\n')));
   return results;

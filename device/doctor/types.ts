@@ -98,3 +98,23 @@ export function canUse(info: FileInfo, user: ServiceUser, write: boolean): boole
 export function octal(mode: number): string {
   return (mode & 0o777).toString(8).padStart(4, '0');
 }
+
+/** Findings about private files: what is wrong, and the command that fixes each. */
+export interface Findings {
+  problems: string[];
+  fixes: string[];
+}
+
+/**
+ * A key file or its folder must be a real file of the service user that
+ * nobody else can read (the rule the service enforces: device/merchant-keys.ts).
+ */
+export function judgePrivate(p: string, f: FileInfo, want: number, user: ServiceUser, out: Findings): void {
+  if (f.isSymlink) {
+    out.problems.push(`${p} is a symlink`);
+    out.fixes.push(`cp --remove-destination -a "$(readlink -f ${p})" ${p}`);
+  }
+  if ((f.mode & 0o077) === 0 && f.uid === user.uid) return;
+  out.problems.push(`${p} is mode ${octal(f.mode)} owned by uid ${f.uid}`);
+  out.fixes.push(`chown ${user.name} ${p} && chmod ${want.toString(8)} ${p}`);
+}

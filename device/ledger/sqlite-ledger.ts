@@ -17,7 +17,7 @@ import {
 } from './statements.js';
 import type { ExportLedger } from './export-types.js';
 import { SqliteExportLedger } from './export-store.js';
-import type { Ledger, LedgerCounts, RedeemOutcome, Redemption, RedemptionInput, ScanRecord } from './types.js';
+import type { Ledger, LedgerCounts, PlatformBacklog, RedeemOutcome, Redemption, RedemptionInput, ScanRecord } from './types.js';
 
 export interface LedgerOptions extends ConnectOptions {
   logger: Logger;
@@ -191,6 +191,11 @@ export class SqliteLedger implements Ledger {
       for (const id of ids) this.st.markUploaded.run(at, id);
     });
     this.guard('markUploaded', () => tx.immediate());
+  }
+
+  backlog(platformId: string): PlatformBacklog {
+    const row = this.read('backlog', () => this.st.backlog.get(platformId));
+    return { notUploaded: row?.notUploaded ?? 0, notExported: row?.notExported ?? 0, unsent: row?.unsent ?? 0 };
   }
 
   notExported(limit: number): Redemption[] {

@@ -75,6 +75,10 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`,
     ),
     probe: db.prepare(`INSERT INTO meta (key, value) VALUES ('probes', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1`),
+    backlog: db.prepare<[string], { notUploaded: number | null; notExported: number | null; unsent: number | null }>(
+      `SELECT sum(uploaded_at IS NULL) AS notUploaded, sum(exported_at IS NULL) AS notExported,
+         sum(uploaded_at IS NULL AND exported_at IS NULL) AS unsent FROM redemptions WHERE platform_id = ?`,
+    ),
     counts: db.prepare<[], CountsRow>(
       `SELECT redemptions, pending_upload AS pendingUpload, not_exported AS notExported, scans, revocations
        FROM tally WHERE id = 1`,

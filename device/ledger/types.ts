@@ -54,6 +54,13 @@ export interface LedgerCounts {
   revocations: number;
 }
 
+export interface PlatformBacklog {
+  notUploaded: number;
+  notExported: number;
+  /** neither uploaded nor exported */
+  unsent: number;
+}
+
 export interface Ledger {
   /** Atomic: insert redemption + outbox row, or report the first redemption. Commits durably before returning. */
   redeem(r: RedemptionInput): RedeemOutcome;
@@ -85,6 +92,11 @@ export interface Ledger {
   /** outbox for the platform uplink */
   pendingUploads(limit: number): Redemption[];
   markUploaded(ids: number[], at: number): void;
+  /**
+   * A platform's redemptions that have not reached it: not uploaded, not
+   * exported, and neither (what removing the platform's keys would strand).
+   */
+  backlog(platformId: string): PlatformBacklog;
   /** USB export bookkeeping */
   notExported(limit: number): Redemption[];
   markExported(ids: number[], at: number, batchId: string): void;

@@ -4,7 +4,7 @@ import type { FaultCode, Screen, StatusLine } from './screen.js';
 /** A normal shop: online, two redemptions waiting for upload. */
 export const SAMPLE_STATUS: StatusLine = { online: true, pending: 2, clockWarning: false, scanner: 'connected' };
 
-const FAULTS: readonly FaultCode[] = ['NO_KEYS', 'CLOCK_UNTRUSTED', 'SCANNER_DISCONNECTED', 'DISK_FULL', 'LEDGER_ERROR', 'HARDWARE'];
+const FAULTS: readonly FaultCode[] = ['NO_KEYS', 'TERMINAL_DISABLED', 'CLOCK_UNTRUSTED', 'SCANNER_DISCONNECTED', 'DISK_FULL', 'LEDGER_ERROR', 'HARDWARE'];
 
 /**
  * One example of every screen, for the screenshots, the layout tests and the

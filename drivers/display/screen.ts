@@ -15,6 +15,7 @@ export interface StatusLine {
 
 export type FaultCode =
   | 'NO_KEYS'
+  | 'TERMINAL_DISABLED'
   | 'CLOCK_UNTRUSTED'
   | 'SCANNER_DISCONNECTED'
   | 'DISK_FULL'

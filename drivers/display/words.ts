@@ -47,6 +47,7 @@ export const WORDS = {
 
 export const FAULT_TEXT: Readonly<Record<FaultCode, Words>> = {
   NO_KEYS: { en: 'No keys installed', zh: '未安装密钥' },
+  TERMINAL_DISABLED: { en: 'Terminal disabled', zh: '终端已被停用' },
   CLOCK_UNTRUSTED: { en: 'Clock not trusted', zh: '时钟不可信' },
   SCANNER_DISCONNECTED: { en: 'Scanner disconnected', zh: '扫描器未连接' },
   DISK_FULL: { en: 'Disk full', zh: '磁盘已满' },

@@ -5,6 +5,7 @@ import { FakeDisplay } from '../../drivers/display/fake.js';
 import { FakeIndicator } from '../../drivers/indicator/fake.js';
 import { FakeScanner } from '../../drivers/scanner/fake.js';
 import { Kiosk, type FaultEvent } from '../../device/kiosk.js';
+import { KeyringHolder } from '../../device/keyring-holder.js';
 import type { Ledger } from '../../device/ledger/types.js';
 import { memoryLogger } from '../../device/logger.js';
 import { Redeemer } from '../../device/pipeline.js';
@@ -23,16 +24,17 @@ export interface Harness {
   verdictCount(n: number): Promise<void>;
 }
 
-export function buildKiosk(opts: { keyring: Keyring; ledger: Ledger; clock?: FakeClock; verdictScreenMs?: number; ledgerRetryMs?: number }): Harness {
+export function buildKiosk(opts: { keyring: Keyring | KeyringHolder; ledger: Ledger; clock?: FakeClock; verdictScreenMs?: number; ledgerRetryMs?: number }): Harness {
   const { logger, lines } = memoryLogger('info');
   const clock = opts.clock ?? new FakeClock(Date.now());
   const scanner = new FakeScanner();
   const display = new FakeDisplay();
   const indicator = new FakeIndicator();
-  const redeemer = new Redeemer({ keyring: opts.keyring, ledger: opts.ledger, clock, logger, terminalId: 'till-1' });
+  const keys = opts.keyring instanceof KeyringHolder ? opts.keyring : new KeyringHolder({ keyring: opts.keyring, disabled: [] });
+  const redeemer = new Redeemer({ keys, ledger: opts.ledger, clock, logger, terminalId: 'till-1' });
   const config = { verdictScreenMs: opts.verdictScreenMs ?? 60_000 };
   const retry = opts.ledgerRetryMs !== undefined ? { ledgerRetryMs: opts.ledgerRetryMs } : {};
-  const kiosk = new Kiosk({ scanner, display, indicator, redeemer, ledger: opts.ledger, clock, logger, config, ...retry });
+  const kiosk = new Kiosk({ scanner, display, indicator, redeemer, keys, ledger: opts.ledger, clock, logger, config, ...retry });
   const verdicts: Verdict[] = [];
   const faults: FaultEvent[] = [];
   kiosk.on('verdict', (v) => verdicts.push(v));

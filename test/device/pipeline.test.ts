@@ -26,7 +26,7 @@ describe('device/pipeline Redeemer', () => {
   });
 
   const redeemer = (over: Partial<ConstructorParameters<typeof Redeemer>[0]> = {}) =>
-    new Redeemer({ keyring: keys.keyring, ledger, clock, logger: silentLogger(), terminalId: 'till-1', ...over });
+    new Redeemer({ keys: { keyring: keys.keyring }, ledger, clock, logger: silentLogger(), terminalId: 'till-1', ...over });
 
   it('accepts a valid coupon once, then says when and where it was first redeemed', () => {
     const r = redeemer();

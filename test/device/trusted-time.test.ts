@@ -66,7 +66,7 @@ describe('device/trusted-time', () => {
       ledger.close();
       removeDir(dir);
     });
-    const redeemer = (logger = silentLogger()) => new Redeemer({ keyring: keys.keyring, ledger, clock, logger, terminalId: 'till-1' });
+    const redeemer = (logger = silentLogger()) => new Redeemer({ keys: { keyring: keys.keyring }, ledger, clock, logger, terminalId: 'till-1' });
 
     it('a refused coupon (WRONG_MERCHANT, EXPIRED) with an iat a year ahead leaves the floor alone', () => {
       const r = redeemer();

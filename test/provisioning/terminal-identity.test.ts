@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, privateKeyToPem } from '../../coupon/index.js';
 import { enrolledPlatformIds, loadTerminalIdentity, lookupTerminalIdentity, platformDir } from '../../provisioning/terminal-identity.js';
 import { writeIdentity } from '../support/identity.js';
+
+function editRecord(dir: string, change: (r: Record<string, unknown>) => void): void {
+  const file = path.join(dir, 'enrollment.json');
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  change(r);
+  writeFileSync(file, JSON.stringify(r), { mode: 0o600 });
+}
 
 describe('provisioning/terminal-identity', () => {
   let home: string;
@@ -13,7 +21,7 @@ describe('provisioning/terminal-identity', () => {
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-  it('loads the enrollment and the Ed25519 terminal key, with its kid; unknown enrollment fields are allowed', () => {
+  it('loads the enrollment and the Ed25519 terminal key, with its kid (through the key store\'s loader)', () => {
     const { kid } = writeIdentity(home, 'meituan-01');
     const id = loadTerminalIdentity(home, 'meituan-01');
     assert.equal(id.terminalId, 'term-meituan-01');
@@ -34,7 +42,7 @@ describe('provisioning/terminal-identity', () => {
   const refusals: [string, (dir: string) => void, string, RegExp][] = [
     ['a key others can read', (d) => chmodSync(path.join(d, 'terminal.pem'), 0o644), 'KEY_PERMISSIONS', /mode 644.*chmod 600/],
     ['a folder others can enter', (d) => chmodSync(d, 0o755), 'KEY_PERMISSIONS', /mode 755.*chmod 700/],
-    ['an enrollment others can write', (d) => chmodSync(path.join(d, 'enrollment.json'), 0o666), 'KEY_PERMISSIONS', /mode 666.*chmod 644/],
+    ['an enrollment others can write', (d) => chmodSync(path.join(d, 'enrollment.json'), 0o666), 'KEY_PERMISSIONS', /mode 666; others must not change.*chmod 600/],
     [
       'a symlinked key',
       (d) => {
@@ -43,27 +51,33 @@ describe('provisioning/terminal-identity', () => {
         symlinkSync(path.join(d, 'real.pem'), path.join(d, 'terminal.pem'));
       },
       'KEY_PERMISSIONS',
-      /symbolic link/,
+      /terminal\.pem is a symlink/,
     ],
     ['a key that is not PEM', (d) => writeFileSync(path.join(d, 'terminal.pem'), 'nope', { mode: 0o600 }), 'KEY_INVALID', /not a PKCS#8/],
     [
       'an X25519 key',
       (d) => writeFileSync(path.join(d, 'terminal.pem'), privateKeyToPem(generateKeyPair('x25519').privateKey), { mode: 0o600 }),
       'KEY_INVALID',
-      /must be Ed25519, got x25519/,
+      /must be an ed25519 key, is x25519/,
     ],
-    ['an enrollment that is not JSON', (d) => writeFileSync(path.join(d, 'enrollment.json'), '{'), 'ENROLLMENT_INVALID', /not valid JSON/],
+    ['an enrollment that is not JSON', (d) => writeFileSync(path.join(d, 'enrollment.json'), '{'), 'ENROLLMENT_INVALID', /enrollment\.json: not JSON/],
     [
       'an enrollment missing terminalId',
-      (d) => writeFileSync(path.join(d, 'enrollment.json'), JSON.stringify({ platformId: 'p', merchantId: 'm', branchId: 'b' })),
+      (d) => editRecord(d, (r) => delete r['terminalId']),
       'ENROLLMENT_INVALID',
-      /"terminalId" must be/,
+      /terminalId: is required/,
     ],
     [
       'an enrollment of another platform',
-      (d) => writeFileSync(path.join(d, 'enrollment.json'), JSON.stringify({ platformId: 'q', terminalId: 't', merchantId: 'm', branchId: 'b' })),
+      (d) => editRecord(d, (r) => (r['platformId'] = 'q')),
       'ENROLLMENT_INVALID',
-      /says platformId "q" but lies in the folder of p/,
+      /says platformId 'q' but lies in the folder of p/,
+    ],
+    [
+      'an enrollment naming another terminal than the platform signed',
+      (d) => editRecord(d, (r) => (r['terminalId'] = 'term-other')),
+      'ENROLLMENT_INVALID',
+      /terminalId differ from the signed enrollment document/,
     ],
   ];
   for (const [what, spoil, code, message] of refusals) {
@@ -77,12 +91,17 @@ describe('provisioning/terminal-identity', () => {
     });
   }
 
-  it('refuses a key owned by another user', function () {
+  it('refuses a key owned by another user, to the kiosk user (root reads what it finds)', function () {
     if (process.getuid?.() !== 0) this.skip(); // only root can give a file away
     writeIdentity(home, 'p');
+    chmodSync(home, 0o755);
+    execFileSync('chown', ['-R', '4243:4243', path.join(home, 'platforms')]);
     chownSync(path.join(platformDir(home, 'p'), 'terminal.pem'), 12345, 12345);
-    const r = lookupTerminalIdentity(home, 'p');
-    assert.match(!r.ok ? r.message : '', /owned by uid 12345, not by the kiosk user/);
+    const child = spawnSync(process.execPath, ['-e', `
+      process.setgid(4243); process.setuid(4243);
+      import(${JSON.stringify(new URL('../../provisioning/terminal-identity.js', import.meta.url).href)}).then((m) => console.log(JSON.stringify(m.lookupTerminalIdentity(${JSON.stringify(home)}, 'p', { credentials: undefined }))));
+    `]);
+    assert.match(child.stdout.toString(), /KEY_PERMISSIONS.*owned by uid 12345, not by uid 4243.*chown 4243/);
   });
 
   it('skips staging folders of an enrollment in progress', () => {

@@ -5,6 +5,7 @@
  * 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
+import { enrolledPlatformChecks } from '../../../provisioning/doctor-checks.js';
 import { resolveHome } from '../../home.js';
 import { failed, formatReport, runDoctor } from '../../doctor/doctor.js';
 import { realDoctorEnv } from '../../doctor/env.js';
@@ -45,7 +46,7 @@ export async function run(
     return 0;
   }
   const home = resolveHome(values.home, io.environ ?? process.env);
-  const results = await runDoctor(io.env ?? realDoctorEnv(), home, values.user ?? SERVICE_USER);
+  const results = await runDoctor(io.env ?? realDoctorEnv(), home, values.user ?? SERVICE_USER, (ctx) => enrolledPlatformChecks(ctx));
   out.write(values.json ? JSON.stringify({ ok: !failed(results), home, checks: results }) + '\n' : formatReport(results));
   return failed(results) ? 1 : 0;
 }

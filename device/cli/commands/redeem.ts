@@ -1,5 +1,6 @@
 /** `kiosk redeem`: the same pipeline as the service, without hardware, one JSON event per input line. */
 import { StdinScanner } from '../../../drivers/scanner/stdin.js';
+import { loadHomeKeys } from '../../../provisioning/home-keys.js';
 import { systemClock } from '../../../drivers/clock/port.js';
 import { loadHome, resolveHome } from '../../home.js';
 import { createLogger } from '../../logger.js';
@@ -28,8 +29,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const logger = createLogger({ level: process.env['KIOSK_LOG_LEVEL'] ?? 'warn' });
   const home = loadHome(resolveHome(str(parsed, 'home')));
+  const keys = { keyring: loadHomeKeys(home.paths.home).snapshot.keyring };
   const ledger = openLedgerOrFault(home, logger);
-  const redeemer = new Redeemer({ keyring: home.keyring, ledger, clock: systemClock, logger, terminalId: home.config.terminalId });
+  const redeemer = new Redeemer({ keys, ledger, clock: systemClock, logger, terminalId: home.config.terminalId });
   let faults = 0;
   const answer = (text: string): void => {
     const v: Verdict = redeemer.redeem(text);

@@ -2,6 +2,7 @@
 import { toHex } from '../../../coupon/index.js';
 import type { LoadedHome } from '../../home.js';
 import { loadHome, resolveHome } from '../../home.js';
+import { loadHomeKeys } from '../../../provisioning/home-keys.js';
 import { EXIT, parseCommand, printJson, str } from '../cli-util.js';
 import { iso, readLedger, unavailableLine, type LedgerAccess } from '../open-ledger.js';
 
@@ -14,10 +15,12 @@ export async function run(argv: string[]): Promise<number> {
   const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' } });
   if (!parsed) return exitCode;
   const home = loadHome(resolveHome(str(parsed, 'home')));
+  const keys = loadHomeKeys(home.paths.home).snapshot;
   const access = readLedger(home);
   let report: Record<string, unknown>;
   try {
-    report = statusReport(home, access, Date.now());
+    report = statusReport({ ...home, platforms: [...keys.keyring.platforms], merchantKeys: [...keys.keyring.merchantKeys] }, access, Date.now());
+    report['disabled'] = keys.disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() }));
   } finally {
     if (access.state === 'ok') access.ledger.close();
   }
@@ -27,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   return access.state === 'unavailable' ? EXIT.failed : EXIT.ok;
 }
 
-export function statusReport(home: LoadedHome, access: LedgerAccess, nowMs: number): Record<string, unknown> {
+export function statusReport(home: Pick<LoadedHome, 'paths' | 'config' | 'platforms' | 'merchantKeys'>, access: LedgerAccess, nowMs: number): Record<string, unknown> {
   const ledger = access.state === 'ok' ? access.ledger : undefined;
   const trustedMs = ledger ? ledger.trustedTime() * 1000 : 0;
   const last = ledger?.lastScan();
@@ -60,7 +63,10 @@ function render(r: Record<string, unknown>, access: LedgerAccess): string {
   const lines = [`home        ${String(r['home'])}`, `terminal    ${String(r['terminalId'])}`];
   for (const p of platforms) lines.push(`platform    ${p.id} (merchant id ${p.merchantId}): ${p.keys.map((k) => `${k.kid} alg ${k.alg}`).join(', ')}`);
   for (const k of merchant) lines.push(`merchant    ${k.kind} key ${k.kid}`);
-  if (r['noKeys']) lines.push('keys        NO_KEYS: run `kiosk provision import`');
+  if (r['noKeys']) lines.push('keys        NO_KEYS: run `kiosk provision enroll` (or import)');
+  for (const d of (r['disabled'] as { platformId: string; terminalId: string; at: string }[] | undefined) ?? []) {
+    lines.push(`disabled    TERMINAL_DISABLED: platform ${d.platformId} disabled terminal ${d.terminalId} (${d.at})`);
+  }
   const id = r['ledgerId'] === null ? 'no identity yet: the service adopts it at its next start' : `id ${String(r['ledgerId'])}`;
   const ledger = access.state === 'unavailable' ? unavailableLine(access) : access.state === 'none' ? 'not created yet' : `${String(r['ledger'])} (${id})`;
   lines.push(`ledger      ${ledger}`);

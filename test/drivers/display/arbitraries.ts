@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { REASONS } from '../../../coupon/reasons.js';
 import type { FaultCode, Screen, StatusLine } from '../../../drivers/display/screen.js';
 
-const FAULTS: FaultCode[] = ['NO_KEYS', 'CLOCK_UNTRUSTED', 'SCANNER_DISCONNECTED', 'DISK_FULL', 'LEDGER_ERROR', 'HARDWARE'];
+const FAULTS: FaultCode[] = ['NO_KEYS', 'TERMINAL_DISABLED', 'CLOCK_UNTRUSTED', 'SCANNER_DISCONNECTED', 'DISK_FULL', 'LEDGER_ERROR', 'HARDWARE'];
 
 /** Any text a coupon might carry: ASCII, CJK, emoji, control characters, very long. */
 const text = fc.oneof(
