@@ -97,7 +97,7 @@ describe('protocol/http-signature: terminal requests', () => {
       ['content-digest', (r) => ({ ...r, headers: { ...r.headers, 'content-digest': 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' } }), 'SIGNATURE_INVALID'],
       ['body', (r) => ({ ...r, body: utf8('{"serial":"7Q2L"}') }), 'DIGEST_MISMATCH'],
       ['body removed', (r) => ({ ...r, body: undefined }), 'DIGEST_MISMATCH'],
-      ['signature bytes', (r) => ({ ...r, headers: { ...r.headers, signature: (r.headers.signature as string).replace(/^kiosk=:./, 'kiosk=:A') } }), 'SIGNATURE_INVALID'],
+      ['signature bytes', (r) => ({ ...r, headers: { ...r.headers, signature: (r.headers.signature as string).replace(/^kiosk=:(.)/, (_m, c: string) => `kiosk=:${c === 'A' ? 'B' : 'A'}`) } }), 'SIGNATURE_INVALID'],
     ];
     for (const [what, change, expected] of cases) {
       it(`${what} → ${expected}`, () => {

@@ -1,5 +1,6 @@
 /** Admin: merchants (sync settings, key pairs), branches and enrollment tokens. */
 import { randomBytes } from 'node:crypto';
+import { crockfordBase32 } from '../../../coupon/index.js';
 import { Type } from 'typebox';
 import { AddBranchBody, AddMerchantBody, BranchView, MerchantParams, MerchantView, RotateMerchantKeyBody, TokenBody, TokenView, UpdateMerchantBody } from '../admin-schemas.js';
 import { HttpError } from '../errors.js';
@@ -58,7 +59,8 @@ export async function adminMerchantsPlugin(app: App, deps: ServiceDeps): Promise
   }, async (req, reply) => {
     const ttl = req.body.ttlSeconds ?? deps.config.enrollTokenTtlS;
     if (ttl > deps.config.maxEnrollTokenTtlS) throw new HttpError('VALIDATION_FAILED', `body/ttlSeconds must be at most ${deps.config.maxEnrollTokenTtlS}, not ${ttl}`);
-    const token = randomBytes(24).toString('base64url');
+    // Crockford Base32: no '-' a command line could take for an option, nothing to confuse when typed
+    const token = crockfordBase32(randomBytes(20));
     const expiresAt = new Date(deps.now() + ttl * 1000);
     await store.createEnrollmentToken({ sha256: tokenHash(token), merchantId: req.body.merchantId, branchId: req.body.branchId, expiresAt });
     const [platformId, keys] = await Promise.all([store.platformId(), store.validSigningKeys()]);

@@ -22,6 +22,7 @@ class Rig {
   readonly events: ExportEvent[] = [];
   readonly usb: UsbExport;
   readonly media: string;
+  readonly watcher: MountTableWatcher;
   private waiters: { state: string; resolve: (e: ExportEvent) => void }[] = [];
 
   constructor(
@@ -33,6 +34,7 @@ class Rig {
     this.media = path.join(dir, 'media');
     mkdirSync(this.media, { recursive: true });
     const watcher = new MountTableWatcher({ roots: [this.media], pollMs: 30, unmount: (mp) => runUnmount('umount', [mp]) });
+    this.watcher = watcher;
     const exporter = makeExporter(ledger, signersFor(signer), { options: { chunkRecords: 50 }, ...(hook ? { hook } : {}) });
     this.usb = new UsbExport({ watcher, exporter, ui: UI, config: CONFIG, logger: silentLogger() });
     this.usb.on('export', (e) => {
@@ -52,6 +54,19 @@ class Rig {
     });
   }
 
+  /**
+   * Until the watcher has seen nothing mounted at `mountPoint`. The test's mount and
+   * losetup calls block the event loop, and the kernel hands a new mount the mount id
+   * just freed: re-inserting before the watcher looked would be a pull and re-insert
+   * faster than any hand (and one no poll could see).
+   */
+  async gone(mountPoint: string): Promise<void> {
+    for (let i = 0; this.watcher.volumes().some((v) => v.mountPoint === mountPoint); i++) {
+      if (i > 500) throw new Error(`the watcher still lists ${mountPoint} after 15 s`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+
   stick(kind: StickKind, name: string, sizeMiB = 16, marked = true): TestStick {
     const s = TestStick.create(kind, this.dir, name, path.join(this.media, name), sizeMiB);
     if (marked) {
@@ -62,6 +77,15 @@ class Rig {
     }
     return s;
   }
+}
+
+/** `p`, or a failure that names the step that stalled (rather than the test's bare timeout). */
+function step<T>(p: Promise<T>, what: string, ms = 25_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not come within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 for (const kind of ['ext4', 'vfat', 'exfat'] as const) {
@@ -137,15 +161,16 @@ for (const kind of ['ext4', 'vfat', 'exfat'] as const) {
         await r.usb.start();
         const interrupted = r.next('interrupted');
         s.mount();
-        const e = await interrupted;
+        const e = await step(interrupted, `the interruption at "${phase}"`);
         assert.ok(['USB_REMOVED', 'USB_IO_ERROR'].includes(String(e['reason'])), String(e['message']));
         assert.equal(ledger.counts().notExported, 300);
         assert.notEqual(ledger.exports.batches()[0]?.state, 'exported');
         await r.usb.idle();
+        await r.gone(s.mountPoint);
         s.detach();
         const done = r.next('done');
         s.mount();
-        assert.equal((await done)['count'], 300);
+        assert.equal((await step(done, 'the export after re-inserting'))['count'], 300);
         assert.equal(ledger.counts().notExported, 0);
         await r.usb.stop(); // no export of its own while the test reads the image below
         s.mounted = false; // the export unmounted it
