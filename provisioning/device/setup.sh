@@ -2,11 +2,11 @@
 # Prepare a Raspberry Pi OS / Debian board to run coupon-kiosk as a service.
 # Run as root from a checkout:  sudo provisioning/device/setup.sh [--dry-run]
 #   [--user kiosk] [--home /var/lib/coupon-kiosk] [--print-unit]
-# It installs the Debian packages the drivers use (gpiod, unifont, i2c-tools; dosfstools,
-# exfatprogs and polkitd for USB sticks),
+# It installs the Debian packages the drivers use (gpiod, unifont, i2c-tools, libusb-1.0-0;
+# dosfstools, exfatprogs and polkitd for USB sticks),
 # builds the project, creates the service user and its 0700 home, installs the
 # udev rules and the systemd unit, and enables the service. Keys come after,
-# with `kiosk provision import`; then `kiosk doctor` says what is still wrong.
+# with `kiosk provision enroll`; then `kiosk doctor` says what is still wrong.
 # Safe to run again. --dry-run prints every step and changes nothing;
 # --print-unit prints the systemd unit as it would be installed, and stops.
 set -euo pipefail
@@ -61,8 +61,9 @@ fi
 
 echo "== packages"
 run apt-get update
-# nodejs >= 20.19 is Debian's on current Raspberry Pi OS; g++/make/python3 build the native modules
-run apt-get install -y nodejs npm python3 make g++ gpiod unifont i2c-tools
+# nodejs >= 20.19 is Debian's on current Raspberry Pi OS; g++/make/python3 build the native modules;
+# libusb-1.0-0: node-hid's addon links libusb-1.0.so.0 (the HID scanner does not load without it)
+run apt-get install -y nodejs npm python3 make g++ gpiod unifont i2c-tools libusb-1.0-0
 
 echo "== build"
 run npm --prefix "$app" ci
@@ -107,8 +108,9 @@ run systemctl enable coupon-kiosk.service
 
 cat <<NEXT
 == next
-1. Import the keys:  sudo -u $user node $app/dist/device/cli/kiosk.js provision import --home $home \\
-     --platform-id P --platform-key platform.pub.pem --merchant-id M --merchant-key merchant.key.pem
+1. Enroll (scan the setup QR from coupon-platform enroll-token, then Enter):
+     sudo -u $user node $app/dist/device/cli/kiosk.js provision enroll --home $home --setup-code -
+   (offline: provision import --bundle FILE; docs/technician.md)
 2. Configure the hardware in $home/config.json (docs/operations.md, docs/hardware.md).
 3. Check:  sudo -u $user node $app/dist/device/cli/kiosk.js doctor --home $home
 4. Start:  systemctl start coupon-kiosk; logs: journalctl -u coupon-kiosk -o cat
