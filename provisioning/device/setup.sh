@@ -64,6 +64,12 @@ run apt-get update
 # nodejs >= 20.19 is Debian's on current Raspberry Pi OS; g++/make/python3 build the native modules;
 # libusb-1.0-0: node-hid's addon links libusb-1.0.so.0 (the HID scanner does not load without it)
 run apt-get install -y nodejs npm python3 make g++ gpiod unifont i2c-tools libusb-1.0-0
+# Debian 12 (bookworm) images ship Node 18: say so now rather than fail later in npm ci
+echo "+ check node >= 20.19"
+if [ "$dry" = 0 ] && ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "setup.sh: node $(node --version 2>/dev/null || echo 'not found') is too old: the kiosk needs Node >= 20.19 (Raspberry Pi OS on Debian 13 trixie has it; docs/technician.md)" >&2
+  exit 1
+fi
 
 echo "== build"
 run npm --prefix "$app" ci

@@ -17,6 +17,7 @@ describe('provisioning/device/setup.sh', () => {
     const out = r.stdout.toString();
     for (const step of [
       /apt-get install -y .*gpiod.*unifont.*i2c-tools.*libusb-1\.0-0/,
+      /check node >= 20\.19/,
       /npm --prefix \S+ ci/,
       /install -d -m 0700 -o till7 -g till7 \/srv\/kiosk-test-home/,
       /render .*70-coupon-kiosk.rules -> \/etc\/udev\/rules.d\/70-coupon-kiosk.rules/,
