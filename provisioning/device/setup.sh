@@ -3,8 +3,8 @@
 # Run as root from a checkout:  sudo provisioning/device/setup.sh [--dry-run]
 #   [--user kiosk] [--home /var/lib/coupon-kiosk] [--print-unit]
 # It installs the Debian packages the drivers use (gpiod, unifont, i2c-tools, libusb-1.0-0;
-# dosfstools, exfatprogs and polkitd for USB sticks),
-# builds the project, creates the service user and its 0700 home, installs the
+# dosfstools, exfatprogs and polkitd for USB sticks), builds the project (Node >= 20.19),
+# puts `kiosk` in /usr/local/bin, creates the service user and its 0700 home, installs the
 # udev rules and the systemd unit, and enables the service. Keys come after,
 # with `kiosk provision enroll`; then `kiosk doctor` says what is still wrong.
 # Safe to run again. --dry-run prints every step and changes nothing;
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --print-unit) print_unit=1 ;;
     --user) user=$2; shift ;;
     --home) home=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -76,6 +76,15 @@ run npm --prefix "$app" ci
 run npm --prefix "$app" run build
 run npm --prefix "$app" prune --omit=dev
 
+# `kiosk` on the PATH for technicians (sudo -u kiosk kiosk doctor): a wrapper, so it follows this checkout
+echo "== command"
+echo "+ write /usr/local/bin/kiosk (runs $app/dist/device/cli/kiosk.js)"
+if [ "$dry" = 0 ]; then
+  printf '#!/bin/sh\nexec /usr/bin/node %s/dist/device/cli/kiosk.js "$@"\n' "$app" > /usr/local/bin/kiosk.tmp
+  chmod 0755 /usr/local/bin/kiosk.tmp
+  mv /usr/local/bin/kiosk.tmp /usr/local/bin/kiosk
+fi
+
 echo "== user and home"
 if ! id "$user" >/dev/null 2>&1; then
   run useradd --system --home-dir "$home" --shell /usr/sbin/nologin --user-group "$user"
@@ -115,9 +124,9 @@ run systemctl enable coupon-kiosk.service
 cat <<NEXT
 == next
 1. Enroll (scan the setup QR from coupon-platform enroll-token, then Enter):
-     sudo -u $user node $app/dist/device/cli/kiosk.js provision enroll --home $home --setup-code -
+     sudo -u $user kiosk provision enroll --home $home --setup-code -
    (offline: provision import --bundle FILE; docs/technician.md)
 2. Configure the hardware in $home/config.json (docs/operations.md, docs/hardware.md).
-3. Check:  sudo -u $user node $app/dist/device/cli/kiosk.js doctor --home $home
+3. Check:  sudo -u $user kiosk doctor --home $home
 4. Start:  systemctl start coupon-kiosk; logs: journalctl -u coupon-kiosk -o cat
 NEXT

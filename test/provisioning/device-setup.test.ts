@@ -24,7 +24,8 @@ describe('provisioning/device/setup.sh', () => {
       /render .*coupon-kiosk-modules.conf -> \/etc\/modules-load.d\/coupon-kiosk.conf/,
       /render .*coupon-kiosk.service -> \/etc\/systemd\/system\/coupon-kiosk.service/,
       /systemctl enable coupon-kiosk.service/,
-      /kiosk.js doctor --home \/srv\/kiosk-test-home/,
+      /write \/usr\/local\/bin\/kiosk/,
+      /kiosk doctor --home \/srv\/kiosk-test-home/,
     ]) {
       assert.match(out, step);
     }
