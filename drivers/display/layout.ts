@@ -39,15 +39,25 @@ interface Line {
  * so nothing ever draws outside its area.
  */
 export function renderScreen(screen: Screen, opts: LayoutOptions): Bitmap {
+  return layoutScreen(screen, opts).bitmap;
+}
+
+/** A rendered screen with its detail lines as drawn (fitted, maybe ellipsized) and those that did not fit, for the fit tests. */
+export interface LaidOut {
+  bitmap: Bitmap;
+  drawn: string[];
+  dropped: string[];
+}
+
+export function layoutScreen(screen: Screen, opts: LayoutOptions): LaidOut {
   const bmp = new Bitmap(opts.width, opts.height);
   // A painter per call: its glyph cache is tiny and this keeps the function free of shared state.
   const painter = new TextPainter(opts.font);
   const geo = geometry(opts.width, opts.height);
   const words = screenWords(screen, opts.language, opts.now ?? Date.now());
-  if (words.icon === 'none') drawCentered(bmp, painter, geo, words);
-  else drawWithIcon(bmp, painter, geo, words);
+  const fit = words.icon === 'none' ? drawCentered(bmp, painter, geo, words) : drawWithIcon(bmp, painter, geo, words);
   drawStatus(bmp, painter, geo, screen.status);
-  return bmp;
+  return { bitmap: bmp, ...fit };
 }
 
 function geometry(width: number, height: number): Geometry {
@@ -90,36 +100,90 @@ function detailLines(p: TextPainter, texts: readonly string[], maxWidth: number)
   });
 }
 
-function drawWithIcon(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords): void {
-  const textX = geo.iconSize + 4;
-  const head = headlineLines(p, w.headline, geo.width - textX, geo.contentBottom);
-  const headH = sum(head);
-  const topH = Math.min(geo.contentBottom, Math.max(geo.iconSize, headH));
-  drawIcon(bmp, w.icon, 0, pageRow((topH - geo.iconSize) / 2, topH - geo.iconSize), geo.iconSize);
+/** The icon beside a 16-px headline on the 128×32 panel, and on 128×64 when the full-size one would cost a detail line. */
+const SMALL_ICON = 16;
+
+function drawWithIcon(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords): Fit {
+  const details = detailLines(p, w.lines, geo.width);
+  const plan = iconPlan(p, geo, w, details);
+  const { iconSize, head, topH } = plan;
+  const textX = iconSize + 4;
+  drawIcon(bmp, w.icon, 0, pageRow((topH - iconSize) / 2, topH - iconSize), iconSize);
   // A headline lower than the icon sits on the icon's foot (the check's baseline) when its last row is
   // blank, else at the top so it does not touch the lines below. Either way on whole pages.
-  let y = head.every((l) => p.leavesBottomRowBlank(l.text, l.style, l.height)) ? floorPage(topH - headH) : 0;
+  let y = head.every((l) => p.leavesBottomRowBlank(l.text, l.style, l.height)) ? floorPage(topH - sum(head)) : 0;
   for (const line of head) {
     if (y + line.height > geo.contentBottom) break;
     p.draw(bmp, line.text, textX, y, line.style, line.height);
     y += line.height;
   }
   // No spacer rows: the fonts' own blank bottom rows separate the lines, and every line stays on whole pages.
-  y = Math.ceil(topH / PAGE) * PAGE;
+  y = plan.detailTop;
   if (w.progress) y = drawBar(bmp, geo, y, w.progress.done, w.progress.total);
-  for (const line of detailLines(p, w.lines, geo.width)) {
-    if (y + line.height > geo.contentBottom) continue;
+  const fit: Fit = { drawn: [], dropped: [] };
+  for (const line of details) {
+    if (y + line.height > geo.contentBottom) {
+      fit.dropped.push(line.text);
+      continue;
+    }
     p.draw(bmp, line.text, 0, y, line.style, line.height);
+    fit.drawn.push(line.text);
     y += line.height;
   }
+  return fit;
 }
 
-function drawCentered(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords): void {
+type Fit = Omit<LaidOut, 'bitmap'>;
+
+interface IconPlan {
+  iconSize: number;
+  head: Line[];
+  /** rows of the icon-and-headline block */
+  topH: number;
+  /** the page where the detail lines start */
+  detailTop: number;
+  /** detail lines that fit below */
+  fitted: number;
+}
+
+/**
+ * The full-size icon, unless a 16-px one beside a one-line 16-px headline fits
+ * more of the detail lines: on 128×64 a Chinese message's two 16-px lines
+ * ("记录未丢失", "请重新插入U盘") do not fit under a 24-px icon, and the
+ * second one is what the manager must do.
+ */
+function iconPlan(p: TextPainter, geo: Geometry, w: ScreenWords, details: readonly Line[]): IconPlan {
+  const full = planFor(p, geo, w, details, geo.iconSize);
+  if (geo.iconSize <= SMALL_ICON || full.fitted === details.length) return full;
+  const small = planFor(p, geo, w, details, SMALL_ICON);
+  return small.topH <= SMALL_ICON && small.fitted > full.fitted ? small : full;
+}
+
+function planFor(p: TextPainter, geo: Geometry, w: ScreenWords, details: readonly Line[], iconSize: number): IconPlan {
+  const head = headlineLines(p, w.headline, geo.width - iconSize - 4, geo.contentBottom);
+  const topH = Math.min(geo.contentBottom, Math.max(iconSize, sum(head)));
+  const detailTop = Math.ceil(topH / PAGE) * PAGE;
+  let y = detailTop + (w.progress && geo.contentBottom - detailTop >= 5 ? PAGE : 0);
+  let fitted = 0;
+  for (const line of details) {
+    if (y + line.height > geo.contentBottom) continue;
+    y += line.height;
+    fitted++;
+  }
+  return { iconSize, head, topH, detailTop, fitted };
+}
+
+function drawCentered(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords): Fit {
   const head = headlineLines(p, w.headline, geo.width, geo.contentBottom);
   const lines = [...head];
+  const fit: Fit = { drawn: [], dropped: [] };
   let used = sum(head);
   for (const line of detailLines(p, w.lines, geo.width)) {
-    if (used + line.height > geo.contentBottom) continue;
+    if (used + line.height > geo.contentBottom) {
+      fit.dropped.push(line.text);
+      continue;
+    }
+    fit.drawn.push(line.text);
     lines.push(line);
     used += line.height;
   }
@@ -129,6 +193,7 @@ function drawCentered(bmp: Bitmap, p: TextPainter, geo: Geometry, w: ScreenWords
     p.draw(bmp, line.text, x, y, line.style, line.height);
     y += line.height;
   }
+  return fit;
 }
 
 /**

@@ -4,7 +4,19 @@ import type { FaultCode, Screen, StatusLine } from './screen.js';
 /** A normal shop: online, two redemptions waiting for upload. */
 export const SAMPLE_STATUS: StatusLine = { online: true, pending: 2, clockWarning: false, scanner: 'connected' };
 
-const FAULTS: readonly FaultCode[] = ['NO_KEYS', 'TERMINAL_DISABLED', 'CLOCK_UNTRUSTED', 'SCANNER_DISCONNECTED', 'DISK_FULL', 'LEDGER_ERROR', 'HARDWARE'];
+/**
+ * Every fault with a detail as the kiosk gives it (device/kiosk.ts; at most 60 characters, device/screens.ts),
+ * so the pictures show what a cashier really sees: the panel ellipsizes the detail to its width.
+ */
+const FAULTS: Readonly<Record<FaultCode, string>> = {
+  NO_KEYS: 'no platform or no merchant key: run kiosk provision enroll (…',
+  TERMINAL_DISABLED: 'terminal t-42 disabled by meituan-01 2026-11-20',
+  CLOCK_UNTRUSTED: 'system clock is behind the trusted time (or before 2026); u…',
+  SCANNER_DISCONNECTED: 'scanner serial disconnected',
+  DISK_FULL: 'LEDGER_DISK_FULL: ledger /var/lib/coupon-kiosk/ledger.sqlite: SQ…',
+  LEDGER_ERROR: 'LEDGER_LOST: ledger /var/lib/coupon-kiosk/ledger.sqlite: the f…',
+  HARDWARE: 'display: I2C bus 1 did not answer at 0x3c',
+};
 
 /**
  * One example of every screen, for the screenshots, the layout tests and the
@@ -18,9 +30,11 @@ export function sampleScreens(now: number): { name: string; screen: Screen }[] {
   }
   const yesterday: Screen = { kind: 'verdict', reason: 'ALREADY_REDEEMED', redeemedAt: now - 26 * 3600_000, redeemedBy: 'till-01', status };
   out.push({ name: 'already-redeemed-yesterday', screen: yesterday });
-  for (const fault of FAULTS) {
-    out.push({ name: `fault-${fault.toLowerCase().replace(/_/g, '-')}`, screen: { kind: 'fault', fault, status: faultStatus(fault) } });
+  for (const [fault, detail] of Object.entries(FAULTS) as [FaultCode, string][]) {
+    out.push({ name: `fault-${fault.toLowerCase().replace(/_/g, '-')}`, screen: { kind: 'fault', fault, detail, status: faultStatus(fault) } });
   }
+  // A scan answered with a ledger fault (device/screens.ts verdictScreen): the detail is the bare code, nothing was redeemed.
+  out.push({ name: 'scan-not-redeemed-disk-full', screen: { kind: 'fault', fault: 'DISK_FULL', detail: 'LEDGER_DISK_FULL', status } });
   out.push(
     { name: 'export-progress', screen: { kind: 'progress', label: 'export', done: 1240, total: 5000, status } },
     { name: 'upload-progress', screen: { kind: 'progress', label: 'upload', done: 5, total: 8, status } },

@@ -106,7 +106,8 @@ function messageWords(screen: Extract<Screen, { kind: 'message' }>, lang: Langua
     case 'safe-to-remove':
       return { icon: 'check', headline: WORDS.safeToRemove[lang], lines: [...exportedLines(screen, lang), ...detail] };
     case 'export-failed':
-      return { icon: 'cross', headline: WORDS.exportFailed[lang], lines: [...detail, ...safe, WORDS.callTechnician[lang]] };
+      // the action before the reassurance: in Chinese only one of the two 16-px lines fits under the code
+      return { icon: 'cross', headline: WORDS.exportFailed[lang], lines: [...detail, WORDS.callTechnician[lang], ...safe] };
     case 'export-interrupted':
       return { icon: 'cross', headline: WORDS.exportInterrupted[lang], lines: [...safe, WORDS.insertAgain[lang], ...detail] };
     case 'usb-full':

@@ -16,14 +16,16 @@ describe('provisioning/device/setup.sh', () => {
     assert.equal(r.status, 0, r.stderr.toString());
     const out = r.stdout.toString();
     for (const step of [
-      /apt-get install -y .*gpiod.*unifont.*i2c-tools/,
+      /apt-get install -y .*gpiod.*unifont.*i2c-tools.*libusb-1\.0-0/,
+      /check node >= 20\.19/,
       /npm --prefix \S+ ci/,
       /install -d -m 0700 -o till7 -g till7 \/srv\/kiosk-test-home/,
       /render .*70-coupon-kiosk.rules -> \/etc\/udev\/rules.d\/70-coupon-kiosk.rules/,
       /render .*coupon-kiosk-modules.conf -> \/etc\/modules-load.d\/coupon-kiosk.conf/,
       /render .*coupon-kiosk.service -> \/etc\/systemd\/system\/coupon-kiosk.service/,
       /systemctl enable coupon-kiosk.service/,
-      /kiosk.js doctor --home \/srv\/kiosk-test-home/,
+      /write \/usr\/local\/bin\/kiosk/,
+      /kiosk doctor --home \/srv\/kiosk-test-home/,
     ]) {
       assert.match(out, step);
     }
