@@ -92,6 +92,7 @@ export class PlatformLink extends EventEmitter<LinkEvents> {
   /** a commit: upload now, unless an upload is running (it goes again) or the link is backing off */
   wake(): void {
     if (this.stopped) return;
+    this.emit('change'); // the pending count moved
     if (this.upRunning) this.upAgain = true;
     else if (this.upBackoff.count === 0) this.scheduleUp(0);
   }
