@@ -173,14 +173,9 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
 
 /** Uploads start at once and after every verdict; a key store change (enrolled, removed, trust update) reaches the links. */
 function startSync(service: Service): void {
-  const { sync, kiosk, keys, logger } = service;
+  const { sync, kiosk, keys } = service;
   if (!sync) return;
-  try {
-    sync.start();
-  } catch (err) {
-    logger.error({ err: (err as Error).message }, 'sync worker not started: the ledger is unavailable; uploads wait for `kiosk sync` or a restart');
-    return;
-  }
+  sync.start();
   kiosk.on('verdict', () => sync.wake());
   keys.on('change', () => sync.refresh());
   sync.on('status', () => kiosk.syncChanged());

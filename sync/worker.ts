@@ -12,6 +12,8 @@ import { enrolledIds, loadPlatform, type EnrolledPlatform } from '../provisionin
 import { PlatformLink, type LinkDeps } from './link.js';
 import { syncStatus, type PlatformSyncStatus } from './status.js';
 
+const RETRY_START_MS = 5000;
+
 export interface SyncWorkerEvents {
   /** a platform's link changed state: its status now */
   status: [status: PlatformSyncStatus];
@@ -21,6 +23,7 @@ export class SyncWorker extends EventEmitter<SyncWorkerEvents> {
   private readonly links = new Map<string, PlatformLink>();
   private readonly log: Logger;
   private started = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: LinkDeps & { load?: (home: string, id: string) => EnrolledPlatform }) {
     super();
@@ -30,7 +33,15 @@ export class SyncWorker extends EventEmitter<SyncWorkerEvents> {
   /** Starts a link per platform with a URL; entries held before a restart are offered again (new software may send them readably). */
   start(): void {
     this.started = true;
-    const released = this.deps.ledger.sync.releaseHeld();
+    let released: number;
+    try {
+      released = this.deps.ledger.sync.releaseHeld();
+    } catch (err) {
+      // a ledger that does not open yet (full disk, lock): uploads must not stay off until a restart
+      this.log.error({ err: (err as Error).message }, 'sync worker waits for the ledger; trying again in 5 s');
+      this.retry = setTimeout(() => this.started && this.start(), RETRY_START_MS).unref();
+      return;
+    }
     if (released > 0) this.log.info({ released }, 'held outbox entries are pending again');
     this.refresh();
   }
@@ -68,6 +79,7 @@ export class SyncWorker extends EventEmitter<SyncWorkerEvents> {
 
   async stop(): Promise<void> {
     this.started = false;
+    clearTimeout(this.retry);
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((l) => l.stop()));
