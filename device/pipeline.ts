@@ -24,15 +24,13 @@ import { clockPlausible, couponRaise } from './trusted-time.js';
 import type { FaultVerdict, RedeemVerdict, Verdict } from './verdict.js';
 import { claimAction, OFFLINE_MARKS, type ClaimAction, type ClaimMarks } from './claims/outcome.js';
 import type { ClaimAnswer, ClaimInput, Claimer } from './claims/port.js';
-import type { ClaimPolicy, OfflineBacklog } from './claims/policy.js';
+import type { ClaimPolicy } from './claims/policy.js';
 
 /** Online claims (claim modes): what the pipeline needs, injected by the composition root. */
 export interface ClaimDeps {
   claimer: Claimer;
   /** the claim policy of a platform's merchant now (read per scan: a refreshed enrollment takes effect) */
   policy(platformId: string): ClaimPolicy;
-  /** unsent offline redemptions of a platform (online-preferred's limits) */
-  backlog(platformId: string): OfflineBacklog;
 }
 
 /** A claimer that breaks its contract (never settles) still cannot hold the scan queue past its timeout plus this. */
@@ -90,13 +88,10 @@ export class Redeemer {
     return { warning, systemMs, trustedMs };
   }
 
-  /** The whole pipeline for one scan without an online claim; the verdict is final when this returns. */
+  /** The whole pipeline for one scan of a Redeemer without claims (every platform offline); the verdict is final when this returns. */
   redeem(text: string, receivedAt = performance.now()): Verdict {
-    const decision = this.decide(text, receivedAt);
-    if (decision instanceof Promise) {
-      void decision.then((d) => d.finish(), () => undefined);
-      throw new TypeError('Redeemer.redeem(): this scan needs an online claim; use settle()');
-    }
+    if (this.deps.claims) throw new TypeError('Redeemer.redeem() is for a redeemer without claims; with claims use settle()');
+    const decision = this.decide(text, receivedAt) as Decision;
     decision.finish();
     return decision.verdict;
   }
@@ -168,7 +163,7 @@ export class Redeemer {
   private async claimOnline(scan: Scan, coupon: VerifiedCoupon, claims: ClaimDeps, policy: ClaimPolicy): Promise<Verdict> {
     const input = this.claimInput(scan, coupon);
     const answer = await withDeadline(claims.claimer.claim(input, { timeoutMs: policy.timeoutMs }), policy.timeoutMs + CLAIM_GRACE_MS);
-    const ctx = { platformId: input.platformId, quantity: input.quantity, nowMs: scan.nowMs, backlog: () => claims.backlog(input.platformId) };
+    const ctx = { platformId: input.platformId, quantity: input.quantity, nowMs: scan.nowMs, backlog: () => this.deps.ledger.sync.offlineBacklog(input.platformId) };
     const action = claimAction(answer, policy, ctx);
     this.log.info({ serial: coupon.serial, mode: policy.mode, answer: answer.kind === 'answer' ? answer.response.result : answer.code, action: action.do }, 'claim');
     return this.act(scan, coupon, action);
@@ -194,7 +189,8 @@ export class Redeemer {
    * released, and its reverse entry frees the coupon on the platform.
    */
   private release(scan: Scan, coupon: VerifiedCoupon): void {
-    this.log.warn({ serial: coupon.serial, at: scan.nowMs }, 'claim not answered and scan refused: its claim is released');
+    const { seq } = this.deps.ledger.release(this.redemptionInput(scan, coupon, { offline: false, claim: 'none' }), scan.nowMs);
+    this.log.warn({ serial: coupon.serial, seq }, 'claim not answered and the scan refused: a release is queued for the platform');
   }
 
   private claimInput(scan: Scan, coupon: VerifiedCoupon): ClaimInput {
@@ -209,7 +205,15 @@ export class Redeemer {
 
   private record(scan: Scan, coupon: VerifiedCoupon, marks: ClaimMarks): RedeemVerdict {
     const c = coupon.claims;
-    const input: RedemptionInput & ClaimMarks = {
+    const outcome: RedeemOutcome = this.deps.ledger.redeem(this.redemptionInput(scan, coupon, marks));
+    if (!outcome.ok) return this.already(scan, coupon, outcome.first.at, outcome.first.terminalId);
+    const how = marks.claim === 'claimed' ? ' (claimed online)' : marks.claim === 'unanswered' ? ' (offline: the platform did not answer)' : '';
+    return { ...this.verdict(scan, 'ACCEPTED', `accepted: ${c.quantity} × ${c.title ?? c.product}${how}`, coupon), offline: marks.offline };
+  }
+
+  private redemptionInput(scan: Scan, coupon: VerifiedCoupon, marks: ClaimMarks): RedemptionInput {
+    const c = coupon.claims;
+    return {
       platformId: c.iss,
       ctiHex: ctiHex(c),
       serial: coupon.serial,
@@ -225,10 +229,6 @@ export class Redeemer {
       textHash: scan.textHash,
       ...marks,
     };
-    const outcome: RedeemOutcome = this.deps.ledger.redeem(input);
-    if (!outcome.ok) return this.already(scan, coupon, outcome.first.at, outcome.first.terminalId);
-    const how = marks.claim === 'claimed' ? ' (claimed online)' : marks.claim === 'unanswered' ? ' (offline: the platform did not answer)' : '';
-    return { ...this.verdict(scan, 'ACCEPTED', `accepted: ${c.quantity} × ${c.title ?? c.product}${how}`, coupon), offline: marks.offline };
   }
 
   private verdict(scan: Scan, reason: RedeemVerdict['reason'], message: string, result: Pick<VerifyResult, 'claims' | 'serial'>): RedeemVerdict {

@@ -8,11 +8,12 @@
 import type { ClaimAnswer } from './port.js';
 import { offlineAllowed, type ClaimPolicy, type OfflineBacklog } from './policy.js';
 import type { ClaimReason } from '../../coupon/reasons.js';
+import type { ClaimState } from '../ledger/types.js';
 
 /** How a redemption came to be accepted (the ledger's `offline` and `claim` columns). */
 export interface ClaimMarks {
   offline: boolean;
-  claim: 'none' | 'claimed' | 'unanswered';
+  claim: Exclude<ClaimState, 'released'>;
 }
 
 export const OFFLINE_MARKS: ClaimMarks = { offline: true, claim: 'none' };
