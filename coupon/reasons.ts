@@ -53,7 +53,7 @@ export const REASON_TEXT: Readonly<Record<Reason, { en: string; zh: string }>> =
   ALREADY_REDEEMED: { en: 'Already used', zh: '已使用' },
   PLATFORM_REFUSED: { en: 'Refused by platform', zh: '平台拒绝核销' },
   OFFLINE_CANNOT_REDEEM: { en: 'Offline: cannot redeem', zh: '离线 无法核销' },
-  OFFLINE_LIMIT_REACHED: { en: 'Offline limit reached', zh: '离线核销已达上限' },
+  OFFLINE_LIMIT_REACHED: { en: 'Offline limit reached', zh: '离线已达上限' },
   ACCEPTED: { en: 'Accepted', zh: '验证成功' },
   VALID: { en: 'Valid', zh: '有效' },
 };
