@@ -18,77 +18,37 @@
  * platform calls.
  */
 import { createHash } from 'node:crypto';
-import { Type, type Static } from 'typebox';
+import type { BatchManifest, BatchRecord } from './batch-schema.js';
 
 export const BATCH_MANIFEST_CONTENT_TYPE = 'application/vnd.coupon-kiosk.batch-manifest+json';
 export const BATCH_FORMAT = 'coupon-kiosk-batch/1';
 /** The folder at a stick's root that holds the batches (the kiosk's usb.folder may name another). */
 export const EXPORT_FOLDER = 'coupon-export';
 
-const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
-const Id = Type.String({ pattern: '^\\S{1,128}$' });
-const TerminalId = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' });
-const UnixMs = Type.Integer({ minimum: 0, maximum: 2 ** 47 });
-/** Claims text as the coupon format allows it (its whole text is bounded well below this). */
-const Text = Type.String({ minLength: 1, maxLength: 1024 });
+export type { BatchManifest, BatchRecord } from './batch-schema.js';
 
 /**
- * One redemption. `kind` is 'redeem' today; reversals will be `reverse`
- * records of their own shape. `terminalId` is the terminal that redeemed it
- * (its ledger's terminal id), `redeemedAt` the scan time the kiosk recorded
- * (trusted time, Unix ms).
+ * The keys of a record and of a manifest, in the order they are written
+ * (JSON.stringify takes them as a replacer): the schemas' keys in their order
+ * (test/protocol/batch-format.test.ts holds them equal), listed here so that
+ * the kiosk writes batches without loading typebox.
  */
-export const BatchRecordSchema = Type.Object(
-  {
-    kind: Type.Literal('redeem'),
-    n: Type.Integer({ minimum: 1 }),
-    platformId: Text,
-    ctiHex: Type.String({ pattern: '^([0-9a-f]{2}){8,32}$' }),
-    serial: Type.String({ minLength: 1, maxLength: 80 }),
-    product: Text,
-    quantity: Type.Integer({ minimum: 1, maximum: 10000 }),
-    consumer: Text,
-    merchantId: Text,
-    redeemedAt: UnixMs,
-    terminalId: TerminalId,
-  },
-  { additionalProperties: false },
-);
-export type BatchRecord = Static<typeof BatchRecordSchema>;
-
-export const BatchManifestSchema = Type.Object(
-  {
-    format: Type.Literal(BATCH_FORMAT),
-    platformId: Id,
-    /** the enrolled terminal id for this platform: the signer */
-    terminalId: Id,
-    sequence: Type.Integer({ minimum: 1 }),
-    /** SHA-256 (hex) of the previous manifest file of this chain; null for sequence 1 */
-    previousManifestSha256: Type.Union([Hex64, Type.Null()]),
-    createdAt: UnixMs,
-    count: Type.Integer({ minimum: 1 }),
-    firstRedeemedAt: UnixMs,
-    lastRedeemedAt: UnixMs,
-    dataFile: Type.String({ pattern: '^batch-[0-9]{6,}\\.jsonl$' }),
-    dataSha256: Hex64,
-    dataBytes: Type.Integer({ minimum: 1 }),
-  },
-  { additionalProperties: false },
-);
-export type BatchManifest = Static<typeof BatchManifestSchema>;
-
-/** The keys of a record and of a manifest, in the order they are written (JSON.stringify takes them as a replacer). */
-export const RECORD_KEYS = Object.keys(BatchRecordSchema.properties) as (keyof BatchRecord)[];
-export const MANIFEST_KEYS = Object.keys(BatchManifestSchema.properties) as (keyof BatchManifest)[];
+export const RECORD_KEYS = [
+  'kind', 'n', 'platformId', 'ctiHex', 'serial', 'product', 'quantity', 'consumer', 'merchantId', 'redeemedAt', 'terminalId',
+] as const satisfies readonly (keyof BatchRecord)[];
+export const MANIFEST_KEYS = [
+  'format', 'platformId', 'terminalId', 'sequence', 'previousManifestSha256', 'createdAt',
+  'count', 'firstRedeemedAt', 'lastRedeemedAt', 'dataFile', 'dataSha256', 'dataBytes',
+] as const satisfies readonly (keyof BatchManifest)[];
 
 /** A record's line in the data file: always the same keys in the same order, so the same record is the same bytes. */
 export function encodeRecord(r: BatchRecord): string {
-  return JSON.stringify(r, RECORD_KEYS) + '\n';
+  return JSON.stringify(r, [...RECORD_KEYS]) + '\n';
 }
 
 /** The manifest payload's bytes, in the schema's key order. */
 export function encodeManifest(m: BatchManifest): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(m, MANIFEST_KEYS));
+  return new TextEncoder().encode(JSON.stringify(m, [...MANIFEST_KEYS]));
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
