@@ -1,21 +1,14 @@
 /**
- * The kiosk configuration (config.json in the kiosk home): one TypeBox schema
- * per section, composed below, validated once at start-up with every problem
- * reported at once (protocol/validate.ts), then defaults filled in, deeply
- * frozen and passed around.
- *
- * To add a section (`sync`, `usb`): define its schema with its defaults next
- * to the code that uses it, and add it to CONFIG_SECTIONS. A missing section
- * is all defaults, so each section schema has `default: {}`.
+ * The kiosk configuration (config.json in the kiosk home): its schema
+ * (device/config-schema.ts, where sections are added) validated once at
+ * start-up with every problem reported at once (protocol/validation.ts),
+ * then defaults filled in, deeply frozen and passed around.
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Type, type Static } from 'typebox';
-import { HARDWARE_SECTIONS } from '../drivers/config.js';
-import { ClaimsSchema } from './config-claims.js';
-import { UsbSchema } from './config-usb.js';
-import { SyncSchema } from './config-sync.js';
-import { compileSchema, formatIssue, type ValidationIssue } from '../protocol/validate.js';
+import { kioskConfig } from '../protocol/generated/validators.js';
+import { formatIssue, validatorOf, type ValidationIssue } from '../protocol/validation.js';
+import type { RawConfig } from './config-schema.js';
 
 export type ConfigIssue = ValidationIssue;
 
@@ -26,24 +19,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-/** The top-level settings that belong to no section. */
-const CORE = {
-  /** names this terminal in the ledger and in ALREADY_REDEEMED answers; default: the host name */
-  terminalId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', expected: '1-64 of A-Z a-z 0-9 . _ -' })),
-  language: Type.Enum(['zh', 'en'], { default: 'zh' }),
-  /** relative to the home, and inside it (device/ledger-home.ts refuses symlinks out of it) */
-  ledgerPath: Type.String({ pattern: '\\S', expected: 'a path inside the kiosk home', default: 'ledger.sqlite' }),
-  /** how long a verdict stays on screen before the idle screen returns */
-  verdictScreenMs: Type.Integer({ minimum: 200, maximum: 600_000, default: 3000 }),
-};
-
-/** Every section of config.json, by key. */
-export const CONFIG_SECTIONS = { ...HARDWARE_SECTIONS, usb: UsbSchema, sync: SyncSchema, claims: ClaimsSchema } as const;
-
-export const KioskConfigSchema = Type.Object({ ...CORE, ...CONFIG_SECTIONS }, { additionalProperties: false });
-
-type RawConfig = Static<typeof KioskConfigSchema>;
 
 export interface KioskConfig extends Omit<RawConfig, 'terminalId'> {
   terminalId: string;
@@ -56,7 +31,7 @@ export interface ConfigContext {
   hostname?: string;
 }
 
-const validator = compileSchema(KioskConfigSchema);
+const validator = validatorOf<RawConfig>(kioskConfig);
 
 /** Validate raw JSON (already parsed; undefined = no file) against the schema; throws ConfigError listing every problem. */
 export function parseConfig(raw: unknown, ctx: ConfigContext): Readonly<KioskConfig> {

@@ -10,41 +10,17 @@
  * a key to the wrong id.
  */
 import type { KeyObject } from 'node:crypto';
-import { Type, type Static } from 'typebox';
-import { ALG, type PlatformKey, type PlatformTrust, type SignAlg } from '../coupon/types.js';
+import type { PlatformKey, PlatformTrust, SignAlg } from '../coupon/types.js';
 import { kidOf, publicKeyFromPem, signAlgOf, toHex } from '../coupon/index.js';
-import { compileSchema } from '../protocol/validate.js';
+import { trustJson } from '../protocol/generated/validators.js';
+import { validatorOf } from '../protocol/validation.js';
 import { ConfigError } from './config.js';
 import { HomeError } from './home-error.js';
+import type { TrustJson, TrustKeyJson } from './trust-store-schema.js';
 
-const text = (): ReturnType<typeof Type.String> => Type.String({ pattern: '\\S', expected: 'a non-empty string' });
-/** Unix seconds */
-const time = (): ReturnType<typeof Type.Integer> => Type.Integer({ minimum: 0, maximum: 2 ** 40 });
+export type { TrustJson, TrustKeyJson, TrustPlatformJson } from './trust-store-schema.js';
 
-export const TrustKeySchema = Type.Object(
-  {
-    kid: Type.String({ pattern: '^[0-9a-f]{16}$', expected: '16 lowercase hex digits' }),
-    alg: Type.Enum([ALG.EdDSA, ALG.PS256]),
-    /** SPKI PEM */
-    publicKey: text(),
-    notBefore: Type.Optional(time()),
-    notAfter: Type.Optional(time()),
-  },
-  { additionalProperties: false },
-);
-
-export const TrustPlatformSchema = Type.Object(
-  { id: text(), merchantId: text(), keys: Type.Array(TrustKeySchema) },
-  { additionalProperties: false },
-);
-
-export const TrustJsonSchema = Type.Object({ platforms: Type.Array(TrustPlatformSchema, { default: [] }) }, { additionalProperties: false });
-
-export type TrustKeyJson = Static<typeof TrustKeySchema>;
-export type TrustPlatformJson = Static<typeof TrustPlatformSchema>;
-export type TrustJson = Static<typeof TrustJsonSchema>;
-
-const validator = compileSchema(TrustJsonSchema);
+const validator = validatorOf<TrustJson>(trustJson);
 
 /** Check the JSON shape, reporting every problem at once. The result is a mutable copy (provisioning edits it). */
 export function parseTrustJson(raw: unknown): TrustJson {

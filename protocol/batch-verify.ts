@@ -8,7 +8,8 @@
 import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { decodeCbor, formatSerial, kidOf, signAlgOf, Tagged, toHex } from '../coupon/index.js';
 import { BATCH_ERRORS, type BatchErrorCode } from './batch-errors.js';
-import { BATCH_MANIFEST_CONTENT_TYPE, BatchManifestSchema, BatchRecordSchema, sha256Hex, type BatchManifest, type BatchRecord } from './batch.js';
+import { BatchManifestSchema, BatchRecordSchema } from './batch-schema.js';
+import { BATCH_MANIFEST_CONTENT_TYPE, sha256Hex, type BatchManifest, type BatchRecord } from './batch.js';
 import { TAG_SIGN, verifyDocument, type DocumentCode } from './signed-document.js';
 import { compileSchema, formatIssue, type ValidationIssue, type Validator } from './validate.js';
 

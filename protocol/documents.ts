@@ -1,76 +1,29 @@
 /**
  * The payloads of the signed documents (docs/protocol.md "Signed
- * documents"): their content types, TypeBox schemas, and encode/decode
- * helpers that validate before writing and after reading. Sign and verify
+ * documents"): their content types and encode/decode helpers (schemas:
+ * documents-schema.ts) that validate before writing and after reading. Sign and verify
  * them with signed-document.ts; times are Unix milliseconds, as everywhere in
  * the terminal protocol.
  */
 import type { KeyObject } from 'node:crypto';
-import { Type, type Static, type TSchema } from 'typebox';
 import { KeyError, kidOf, publicKeyFromPem, publicKeyToPem, signAlgOf, toHex } from '../coupon/keys.js';
 import { ALG, type PlatformKey, type SignAlg } from '../coupon/types.js';
-import { SyncSettings } from './api.js';
-import { payloadReader, type PayloadReader } from './json-payload.js';
+import type { Enrollment, TrustBundle, TrustBundleKey } from './documents-schema.js';
+import { enrollmentDocument, trustBundle } from './generated/payload-validators.js';
+import { jsonReader, type JsonReader } from './payload-reader.js';
 
 export const TRUST_BUNDLE_CONTENT_TYPE = 'application/vnd.coupon-kiosk.trust+json';
 export const ENROLLMENT_CONTENT_TYPE = 'application/vnd.coupon-kiosk.enrollment+json';
 export const BATCH_MANIFEST_CONTENT_TYPE = 'application/vnd.coupon-kiosk.batch-manifest+json';
 
-const Id = Type.String({ minLength: 1, maxLength: 128 });
-const Kid = Type.String({ pattern: '^[0-9a-f]{16}$' });
-const UnixMs = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 });
-
-export const TrustBundleKeySchema = Type.Object(
-  {
-    kid: Kid,
-    /** the COSE algorithm name: EdDSA (Ed25519) or PS256 (RSA) */
-    alg: Type.Union([Type.Literal('EdDSA'), Type.Literal('PS256')]),
-    /** SubjectPublicKeyInfo PEM */
-    publicKey: Type.String({ minLength: 1, maxLength: 4096 }),
-    /** the key's own validity, Unix ms, [notBefore, notAfter) */
-    notBefore: Type.Optional(UnixMs),
-    notAfter: Type.Optional(UnixMs),
-  },
-  { additionalProperties: false },
-);
-
-export const TrustBundleSchema = Type.Object(
-  {
-    platformId: Id,
-    /** increases with every bundle of this platform; a kiosk refuses a lower one (no rollback) */
-    seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
-    issuedAt: UnixMs,
-    keys: Type.Array(TrustBundleKeySchema, { minItems: 1, maxItems: 16 }),
-  },
-  { additionalProperties: false },
-);
-
-export const EnrollmentSchema = Type.Object(
-  {
-    platformId: Id,
-    merchantId: Id,
-    branchId: Id,
-    terminalId: Id,
-    /** kid of the terminal's Ed25519 signing key (requests, batch manifests) */
-    terminalKid: Kid,
-    /** kid of the terminal's X25519 wrap key (merchant keys sealed to it later) */
-    wrapKid: Kid,
-    /** the merchant's claim mode and store-and-forward limits at enrollment (api.ts SyncSettings); state answers carry the newest */
-    sync: SyncSettings,
-  },
-  { additionalProperties: false },
-);
-
-export type TrustBundleKey = Static<typeof TrustBundleKeySchema>;
-export type TrustBundle = Static<typeof TrustBundleSchema>;
-export type Enrollment = Static<typeof EnrollmentSchema>;
+export type { Enrollment, TrustBundle, TrustBundleKey } from './documents-schema.js';
 
 export const DOCUMENT_PAYLOAD_CODES = ['INVALID_DOCUMENT', 'BAD_KEY', 'KID_MISMATCH', 'ALG_MISMATCH', 'DUPLICATE_KID', 'BAD_WINDOW'] as const;
 export type DocumentPayloadCode = (typeof DOCUMENT_PAYLOAD_CODES)[number];
 type Failure = { ok: false; code: DocumentPayloadCode; message: string };
 
-const trustReader = payloadReader(TrustBundleSchema, 'trust bundle');
-const enrollmentReader = payloadReader(EnrollmentSchema, 'enrollment document');
+const trustReader = jsonReader<TrustBundle>(() => trustBundle, 'trust bundle');
+const enrollmentReader = jsonReader<Enrollment>(() => enrollmentDocument, 'enrollment document');
 const ALG_NAMES: Record<SignAlg, TrustBundleKey['alg']> = { [ALG.EdDSA]: 'EdDSA', [ALG.PS256]: 'PS256' };
 
 /** A trust-bundle entry for a platform signing key: its kid, alg and SPKI computed from the key. */
@@ -102,7 +55,7 @@ export function decodeEnrollment(bytes: Uint8Array): { ok: true; enrollment: Enr
   return read.ok ? { ok: true, enrollment: read.value } : { ok: false, code: 'INVALID_DOCUMENT', message: read.message };
 }
 
-function encodeChecked<S extends TSchema>(reader: PayloadReader<S>, value: Static<S>): Uint8Array {
+function encodeChecked<T>(reader: JsonReader<T>, value: T): Uint8Array {
   const checked = reader.check(value);
   if (!checked.ok) throw new TypeError(checked.message);
   return new TextEncoder().encode(JSON.stringify(value));

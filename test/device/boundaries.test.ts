@@ -3,24 +3,33 @@
  * PGlite alone holds 0.4–0.8 GB, and a Raspberry Pi has little to spare. The
  * lint forbids the static imports; this runs the kiosk's commands under a
  * module-resolution hook that fails on them, which also catches dynamic and
- * transitive imports.
+ * transitive imports. `kiosk start` loads no schema compiler either: its
+ * checks are compiled at build time (tools/validators.ts).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { issue, makeKeys, removeDir, tempDir, writeKeyFiles } from './helpers.js';
 import { KIOSK_CLI } from './spawn-kiosk.js';
 
 const PLATFORM_ONLY = /^(fastify|@fastify\/|pg$|pg\/|pg-|@electric-sql\/pglite)/;
-const HOOK = `export async function resolve(s, c, next) {
-  if (${PLATFORM_ONLY.toString()}.test(s)) throw new Error('platform package loaded by the kiosk: ' + s);
+/** typebox (200–350 ms to load on a Pi) and ajv: the start path uses the checks compiled at build time */
+const SCHEMA_COMPILERS = /^(typebox|ajv|ajv-formats)(\/|$)/;
+
+function importHook(refused: RegExp, what: string): string {
+  const hook = `export async function resolve(s, c, next) {
+  if (${refused.toString()}.test(s)) throw new Error('${what} loaded by the kiosk: ' + s);
   return next(s, c);
 }`;
-const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify('data:text/javascript,' + encodeURIComponent(HOOK))});`;
-const IMPORT_HOOK = 'data:text/javascript,' + encodeURIComponent(REGISTER);
+  const register = `import { register } from 'node:module'; register(${JSON.stringify('data:text/javascript,' + encodeURIComponent(hook))});`;
+  return 'data:text/javascript,' + encodeURIComponent(register);
+}
+const IMPORT_HOOK = importHook(PLATFORM_ONLY, 'platform package');
+const SCHEMA_HOOK = importHook(SCHEMA_COMPILERS, 'schema compiler');
 
-function run(script: string[], input = ''): { status: number | null; stderr: string; stdout: string } {
-  const r = spawnSync(process.execPath, ['--import', IMPORT_HOOK, ...script], {
+function run(script: string[], input = '', hook = IMPORT_HOOK): { status: number | null; stderr: string; stdout: string } {
+  const r = spawnSync(process.execPath, ['--import', hook, ...script], {
     input,
     encoding: 'utf8',
     env: { ...process.env, KIOSK_LOG_LEVEL: 'warn' },
@@ -63,4 +72,36 @@ describe('kiosk start-up path', function () {
       if (name !== 'doctor') assert.equal(r.status, 0, r.stderr); // doctor may fail checks on a build machine
     });
   }
+
+  it('the schema hook refuses typebox and ajv (the control)', () => {
+    for (const pkg of ['typebox', 'ajv']) {
+      const r = run(['--input-type=module', '-e', `await import('${pkg}')`], '', SCHEMA_HOOK);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, new RegExp(`schema compiler loaded by the kiosk: ${pkg}`));
+    }
+  });
+
+  const start = (): string[] => [KIOSK_CLI, 'start', '--home', home, '--simulate', '--display', 'none', '--json'];
+
+  it('kiosk start --simulate loads neither typebox nor ajv', () => {
+    const r = run(start(), issue(keys) + '\n', SCHEMA_HOOK);
+    assert.doesNotMatch(r.stderr, /schema compiler loaded/);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /"event":"verdict"/);
+  });
+
+  it('without them, kiosk start still names every problem of a bad config.json', () => {
+    const config = path.join(home, 'config.json');
+    writeFileSync(config, JSON.stringify({ verdictScreenMs: 5, display: { ssd1306: { address: 'x' } }, colour: 'red' }));
+    try {
+      const r = run(start(), '', SCHEMA_HOOK);
+      assert.doesNotMatch(r.stderr, /schema compiler loaded/);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /verdictScreenMs: must be an integer from 200 to 600000 \(got 5\)/);
+      assert.match(r.stderr, /display\.ssd1306\.address: must be an integer from 3 to 119 \(got "x"\)/);
+      assert.match(r.stderr, /colour: unknown key \(known: terminalId, language, ledgerPath, verdictScreenMs, scanner, display, indicator, usb\)/);
+    } finally {
+      rmSync(config);
+    }
+  });
 });

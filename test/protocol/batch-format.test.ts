@@ -2,13 +2,20 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BATCH_ERRORS } from '../../protocol/batch-errors.js';
 import { checkBatchContents, parseManifestPayload } from '../../protocol/batch-verify.js';
-import { batchFileNames, batchFolder, encodeManifest, encodeRecord, fatSafeName, manifestSequence, sha256Hex } from '../../protocol/batch.js';
+import { BatchManifestSchema, RedeemRecordSchema, ReverseRecordSchema } from '../../protocol/batch-schema.js';
+import { MANIFEST_KEYS, RECORD_KEYS, batchFileNames, batchFolder, encodeManifest, encodeRecord, fatSafeName, manifestSequence, sha256Hex } from '../../protocol/batch.js';
 import { dataOf, manifestFor, record, records } from './batch-helpers.js';
 
 const FAT_FORBIDDEN = /["*/:<>?\\|\u0000-\u001f\u007f]/;
 const H = 'ab'.repeat(32);
 
 describe('protocol/batch: format and names', () => {
+  it('writes the keys of the schemas, in their order (the kiosk writes batches without loading typebox)', () => {
+    assert.deepEqual(RECORD_KEYS.redeem, Object.keys(RedeemRecordSchema.properties));
+    assert.deepEqual(RECORD_KEYS.reverse, Object.keys(ReverseRecordSchema.properties));
+    assert.deepEqual(MANIFEST_KEYS, Object.keys(BatchManifestSchema.properties));
+  });
+
   it('writes each record as one line, same keys in the same order whatever the input order', () => {
     const r = record(1);
     const shuffled = Object.fromEntries(Object.entries(r).reverse()) as typeof r;
