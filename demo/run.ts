@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const work = mkdtempSync(path.join(os.tmpdir(), 'coupon-demo-'));
-  const report = new Report();
+  const report = new Report((row, n) => process.stderr.write(`${String(n).padStart(3)} ${row.ok ? 'ok  ' : 'FAIL'} ${row.step}\n`));
   process.stderr.write(`coupon-kiosk demo: working in ${work} (the first start of the embedded database takes a few seconds)\n`);
   try {
     await runFlow(work, report);

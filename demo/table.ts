@@ -10,9 +10,14 @@ export interface Row {
 export class Report {
   readonly rows: Row[] = [];
 
+  /** `onRow` sees each row as it is added (the demo's progress lines) */
+  constructor(private readonly onRow: (row: Row, n: number) => void = () => {}) {}
+
   /** Record a row; `ok` is whether actual matched expected. */
   add(step: string, expected: string, actual: string, ok: boolean): boolean {
-    this.rows.push({ step, expected, actual, ok });
+    const row = { step, expected, actual, ok };
+    this.rows.push(row);
+    this.onRow(row, this.rows.length);
     return ok;
   }
 
