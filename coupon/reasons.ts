@@ -2,7 +2,10 @@
  * The one list of verdict codes (COUPON-FORMAT.md §6), in the order the
  * terminal checks them. `VALID` is the answer of the pure format layer when
  * every format check passes; REVOKED, ALREADY_REDEEMED and ACCEPTED are given
- * by the kiosk core, which owns the revocation list and the ledger.
+ * by the kiosk core, which owns the revocation list and the ledger; the
+ * claim verdicts (PLATFORM_REFUSED, OFFLINE_CANNOT_REDEEM,
+ * OFFLINE_LIMIT_REACHED) come from a merchant's online claim mode
+ * (docs/protocol.md "Claims").
  */
 export const REASONS = [
   'NOT_A_COUPON',
@@ -18,6 +21,9 @@ export const REASONS = [
   'EXPIRED',
   'REVOKED',
   'ALREADY_REDEEMED',
+  'PLATFORM_REFUSED',
+  'OFFLINE_CANNOT_REDEEM',
+  'OFFLINE_LIMIT_REACHED',
   'ACCEPTED',
   'VALID',
 ] as const;
@@ -25,7 +31,10 @@ export const REASONS = [
 export type Reason = (typeof REASONS)[number];
 
 /** Reasons the pure format layer (coupon/) can return. */
-export type FormatReason = Exclude<Reason, 'REVOKED' | 'ALREADY_REDEEMED' | 'ACCEPTED'>;
+export type FormatReason = Exclude<Reason, 'REVOKED' | 'ALREADY_REDEEMED' | 'ACCEPTED' | ClaimReason>;
+
+/** Reasons only an online claim gives. */
+export type ClaimReason = 'PLATFORM_REFUSED' | 'OFFLINE_CANNOT_REDEEM' | 'OFFLINE_LIMIT_REACHED';
 
 /** One line of plain words per reason, for people (English, Chinese). */
 export const REASON_TEXT: Readonly<Record<Reason, { en: string; zh: string }>> = {
@@ -42,6 +51,9 @@ export const REASON_TEXT: Readonly<Record<Reason, { en: string; zh: string }>> =
   EXPIRED: { en: 'Expired', zh: '已过期' },
   REVOKED: { en: 'Refunded / revoked', zh: '已退款作废' },
   ALREADY_REDEEMED: { en: 'Already used', zh: '已使用' },
+  PLATFORM_REFUSED: { en: 'Refused by platform', zh: '平台拒绝核销' },
+  OFFLINE_CANNOT_REDEEM: { en: 'Offline: cannot redeem', zh: '离线 无法核销' },
+  OFFLINE_LIMIT_REACHED: { en: 'Offline limit reached', zh: '离线核销已达上限' },
   ACCEPTED: { en: 'Accepted', zh: '验证成功' },
   VALID: { en: 'Valid', zh: '有效' },
 };

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { HARDWARE_SECTIONS } from '../drivers/config.js';
+import { ClaimsSchema } from './config-claims.js';
 import { UsbSchema } from './config-usb.js';
 import { compileSchema, formatIssue, type ValidationIssue } from '../protocol/validate.js';
 
@@ -37,7 +38,7 @@ const CORE = {
 };
 
 /** Every section of config.json, by key. */
-export const CONFIG_SECTIONS = { ...HARDWARE_SECTIONS, usb: UsbSchema } as const;
+export const CONFIG_SECTIONS = { ...HARDWARE_SECTIONS, usb: UsbSchema, claims: ClaimsSchema } as const;
 
 export const KioskConfigSchema = Type.Object({ ...CORE, ...CONFIG_SECTIONS }, { additionalProperties: false });
 

@@ -15,7 +15,7 @@ import type { KeyringHolder, KeySnapshot } from './keyring-holder.js';
 import type { Ledger } from './ledger/types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
-import { ledgerFault, type Redeemer } from './pipeline.js';
+import { ledgerFault, type Decision, type Redeemer } from './pipeline.js';
 import { ScanQueue, type QueuedScan } from './scan-queue.js';
 import { faultScreen, restingScreen, signalFor, verdictScreen, type ActivityScreen } from './screens.js';
 import type { Verdict } from './verdict.js';
@@ -119,6 +119,7 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     this.setPhase('stopping');
     const dropped = this.scans.clear();
     if (dropped > 0) this.log.warn({ dropped }, 'stopping: queued scans not processed');
+    await this.scans.drained(); // a scan waiting for its online claim gets its verdict (at most the claim timeout)
     this.deps.scanner.off('line', this.onLine);
     await this.guard('scanner', this.deps.scanner.stop());
     this.deps.scanner.off('state', this.onScannerState);
@@ -144,8 +145,14 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     this.scans.push(text);
   }
 
-  private process(scan: QueuedScan): void {
-    const { verdict, finish } = this.deps.redeemer.decide(scan.text, scan.receivedAt);
+  /** One scan: at once, or once its online claim settled (the queue holds the next scans until then). */
+  private process(scan: QueuedScan): void | Promise<void> {
+    const decision = this.deps.redeemer.decide(scan.text, scan.receivedAt);
+    if (decision instanceof Promise) return decision.then((d) => this.answer(d));
+    this.answer(decision);
+  }
+
+  private answer({ verdict, finish }: Decision): void {
     this.afterVerdict(verdict);
     this.clearIdleTimer();
     this.signal(signalFor(verdict));

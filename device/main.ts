@@ -12,7 +12,9 @@ import { openHomeLedger } from './home-ledger.js';
 import { Kiosk } from './kiosk.js';
 import { KeyringHolder } from './keyring-holder.js';
 import { createLogger, type Logger } from './logger.js';
-import { Redeemer } from './pipeline.js';
+import { Redeemer, type ClaimDeps } from './pipeline.js';
+import { buildClaims } from './main-claims.js';
+import type { EnrolledPlatform } from '../provisioning/store/load.js';
 import { ReopeningLedger } from './reopening-ledger.js';
 import { ServiceNotifier, serviceStatus, systemdNotifySender } from './sd-notify.js';
 import type { VolumeWatcher } from '../drivers/volume/port.js';
@@ -39,6 +41,8 @@ export interface ServiceOptions {
   /** USB export: --usb-root (overrides usb.roots), or a watcher a test provides */
   usbRoots?: readonly string[];
   volumes?: VolumeWatcher;
+  /** instead of the HTTP claimer and the enrolled merchants' policies (tests, the simulator) */
+  claims?: ClaimDeps;
 }
 
 export interface Service {
@@ -54,6 +58,8 @@ export interface Service {
   reloader: KeyringReloader;
   /** undefined when usb.enabled is false */
   usb?: UsbExport;
+  /** online claims (claim modes): closed when the service stops */
+  claims: ClaimDeps;
 }
 
 /** Build everything from the home directory; nothing is started yet. */
@@ -73,10 +79,17 @@ export function buildService(opts: ServiceOptions): Service {
     ...(opts.hidReports ? { hidReports: opts.hidReports } : {}),
     ...(opts.hardware ? { injected: opts.hardware } : {}),
   });
-  const load = () => loadHomeKeys(home.paths.home).snapshot;
+  // the enrolled platforms of the newest keys loaded: the claimer's endpoints and each merchant's claim mode follow a reload
+  let enrolled: readonly EnrolledPlatform[] = [];
+  const load = () => {
+    const loaded = loadHomeKeys(home.paths.home);
+    enrolled = loaded.enrolled;
+    return loaded.snapshot;
+  };
   const keys = new KeyringHolder(load());
   const reloader = new KeyringReloader({ home: home.paths.home, holder: keys, load, logger });
-  const redeemer = new Redeemer({ keys, ledger, clock, logger, terminalId: config.terminalId });
+  const claims = opts.claims ?? buildClaims({ platforms: () => enrolled, config: config.claims, logger });
+  const redeemer = new Redeemer({ keys, ledger, clock, logger, terminalId: config.terminalId, claims });
   const kiosk = new Kiosk({ ...hardware, redeemer, keys, ledger, clock, logger, config });
   const notifier = new ServiceNotifier({ env: process.env, pid: process.pid, sender: systemdNotifySender(), status: () => serviceStatus(kiosk.state), logger });
   const usb = buildUsbExport({
@@ -85,7 +98,7 @@ export function buildService(opts: ServiceOptions): Service {
     ...(opts.simulate ? { simulate: true } : {}),
     ...(opts.volumes ? { watcher: opts.volumes } : {}),
   });
-  return { kiosk, home, logger, hardware, notifier, keys, reloader, ...(usb ? { usb } : {}) };
+  return { kiosk, home, logger, hardware, notifier, keys, reloader, claims, ...(usb ? { usb } : {}) };
 }
 
 const RETRY_BUSY_TIMEOUT_MS = 200;
@@ -120,6 +133,7 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
       await usb?.stop();
       // STOPPING=1 goes out at once; the kiosk does not wait for systemd-notify
       await Promise.all([notifier.stop(), kiosk.stop()]);
+      await service.claims.claimer.close();
     })();
     return stopping;
   };

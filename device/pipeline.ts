@@ -1,9 +1,13 @@
 /**
- * The redemption pipeline: one scanned text in, one verdict out, synchronously
- * (verify + one SQLite transaction; nothing to await, nothing to interleave).
+ * The redemption pipeline: one scanned text in, one verdict out. In the
+ * merchant's `offline` claim mode synchronously (verify + one SQLite
+ * transaction; nothing to await, nothing to interleave); in the online modes
+ * the coupon is claimed on its platform first (device/claims/: a Claimer
+ * awaited, never blocking the event loop), and the verdict is a promise.
  *
  * Order (COUPON-FORMAT.md §6): format checks with the EFFECTIVE now (the higher
- * of the system clock and the trusted time floor) → revocation → ledger.
+ * of the system clock and the trusted time floor) → revocation → this
+ * terminal's ledger → the online claim (online modes) → ledger.
  * ACCEPTED is only returned after ledger.redeem() committed. Any ledger failure
  * becomes a fault, never a redemption answer.
  */
@@ -13,11 +17,30 @@ import { toHex, verifyCoupon } from '../coupon/index.js';
 import type { Claims, VerifiedCoupon, VerifyResult } from '../coupon/types.js';
 import type { Clock } from '../drivers/clock/port.js';
 import type { KeySource } from './keyring-holder.js';
-import { LedgerError, type Ledger, type RedeemOutcome } from './ledger/types.js';
+import { LedgerError, type Ledger, type RedeemOutcome, type RedemptionInput } from './ledger/types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
 import { clockPlausible, couponRaise } from './trusted-time.js';
 import type { FaultVerdict, RedeemVerdict, Verdict } from './verdict.js';
+import { claimAction, OFFLINE_MARKS, type ClaimAction, type ClaimMarks } from './claims/outcome.js';
+import type { ClaimAnswer, ClaimInput, Claimer } from './claims/port.js';
+import type { ClaimPolicy } from './claims/policy.js';
+
+/** Online claims (claim modes): what the pipeline needs, injected by the composition root. */
+export interface ClaimDeps {
+  claimer: Claimer;
+  /** the claim policy of a platform's merchant now (read per scan: a refreshed enrollment takes effect) */
+  policy(platformId: string): ClaimPolicy;
+}
+
+/** A claimer that breaks its contract (never settles) still cannot hold the scan queue past its timeout plus this. */
+const CLAIM_GRACE_MS = 250;
+
+export interface Decision {
+  verdict: Verdict;
+  /** the scan log and the trusted floor: after the verdict is on screen */
+  finish: () => void;
+}
 
 export interface RedeemerDeps {
   /** read once per scan: a new keyring (trust update, new merchant key) applies from the next scan */
@@ -26,6 +49,8 @@ export interface RedeemerDeps {
   clock: Clock;
   logger: Logger;
   terminalId: string;
+  /** online claims; without them every platform is redeemed in `offline` mode */
+  claims?: ClaimDeps;
 }
 
 interface Scan {
@@ -63,9 +88,17 @@ export class Redeemer {
     return { warning, systemMs, trustedMs };
   }
 
-  /** The whole pipeline for one scan; the verdict is final when this returns. */
+  /** The whole pipeline for one scan of a Redeemer without claims (every platform offline); the verdict is final when this returns. */
   redeem(text: string, receivedAt = performance.now()): Verdict {
-    const { verdict, finish } = this.decide(text, receivedAt);
+    if (this.deps.claims) throw new TypeError('Redeemer.redeem() is for a redeemer without claims; with claims use settle()');
+    const decision = this.decide(text, receivedAt) as Decision;
+    decision.finish();
+    return decision.verdict;
+  }
+
+  /** The whole pipeline for one scan, online claim included; resolves with the final verdict. */
+  async settle(text: string, receivedAt = performance.now()): Promise<Verdict> {
+    const { verdict, finish } = await this.decide(text, receivedAt);
     finish();
     return verdict;
   }
@@ -75,24 +108,30 @@ export class Redeemer {
    * after it is on screen: the scan log and the trusted-time floor. Each is a
    * write with its own fsync; neither changes the verdict, so the cashier does
    * not wait for them. A crash in between loses at most one scan-log line.
+   * A promise when the scan waits for an online claim (it never rejects).
    * @param receivedAt performance.now() when the line arrived (for latency)
    */
-  decide(text: string, receivedAt = performance.now()): { verdict: Verdict; finish: () => void } {
+  decide(text: string, receivedAt = performance.now()): Decision | Promise<Decision> {
     const textHash = createHash('sha256').update(text, 'utf8').digest('hex');
     let scan: Scan | undefined;
-    let verdict: Verdict;
     try {
       scan = this.begin(text, textHash, receivedAt);
-      verdict = this.check(scan);
+      const step = this.check(scan);
+      if (!(step instanceof Promise)) return this.decision(step, scan);
+      const s = scan;
+      return step.then((v) => this.decision(v, s), (err: unknown) => this.decision(this.fault(err, s), s));
     } catch (err) {
       const systemMs = this.deps.clock.now();
-      verdict = this.fault(err, scan ?? { text, textHash, startedAt: receivedAt, nowMs: systemMs, clockWarning: false, floorS: 0, systemMs });
+      const at = scan ?? { text, textHash, startedAt: receivedAt, nowMs: systemMs, clockWarning: false, floorS: 0, systemMs };
+      return this.decision(this.fault(err, at), at);
     }
-    const raise = verdict.kind === 'verdict' && verdict.reason === 'ACCEPTED' && verdict.claims && scan
+  }
+
+  private decision(verdict: Verdict, scan: Scan): Decision {
+    const raise = verdict.kind === 'verdict' && verdict.reason === 'ACCEPTED' && verdict.claims
       ? couponRaise(verdict.claims, Math.floor(scan.systemMs / 1000), scan.floorS, this.log)
       : undefined;
-    const finish = (): void => this.audit(verdict, raise);
-    return { verdict, finish };
+    return { verdict, finish: () => this.audit(verdict, raise) };
   }
 
   /** The effective now: a system clock behind the trusted floor is wrong, so the floor wins. */
@@ -105,19 +144,76 @@ export class Redeemer {
     return { text, textHash, startedAt, nowMs: Math.max(systemMs, floorMs), clockWarning, floorS, systemMs };
   }
 
-  private check(scan: Scan): Verdict {
+  private check(scan: Scan): Verdict | Promise<Verdict> {
     const result = verifyCoupon(scan.text, this.deps.keys.keyring, Math.floor(scan.nowMs / 1000));
-    let verdict: Verdict;
-    if (!result.ok) verdict = this.verdict(scan, result.reason, result.message, result);
-    else if (this.deps.ledger.isRevoked(result.claims.iss, ctiHex(result.claims))) {
-      verdict = this.verdict(scan, 'REVOKED', `serial ${result.serial} was refunded / revoked by ${result.claims.iss}`, result);
-    } else verdict = this.record(scan, result);
-    return verdict;
+    if (!result.ok) return this.verdict(scan, result.reason, result.message, result);
+    if (this.deps.ledger.isRevoked(result.claims.iss, ctiHex(result.claims))) {
+      return this.verdict(scan, 'REVOKED', `serial ${result.serial} was refunded / revoked by ${result.claims.iss}`, result);
+    }
+    const claims = this.deps.claims;
+    const policy = claims?.policy(result.claims.iss);
+    if (!claims || !policy || policy.mode === 'offline') return this.record(scan, result, OFFLINE_MARKS);
+    // this counter's own ledger refuses a second use first: the platform's claim is idempotent for this terminal
+    const local = this.deps.ledger.find(result.claims.iss, ctiHex(result.claims));
+    if (local) return this.already(scan, result, local.at, local.terminalId);
+    return this.claimOnline(scan, result, claims, policy);
   }
 
-  private record(scan: Scan, coupon: VerifiedCoupon): RedeemVerdict {
+  /** Ask the platform, then act on its answer (or on none). Rejects only with a ledger failure. */
+  private async claimOnline(scan: Scan, coupon: VerifiedCoupon, claims: ClaimDeps, policy: ClaimPolicy): Promise<Verdict> {
+    const input = this.claimInput(scan, coupon);
+    const answer = await withDeadline(claims.claimer.claim(input, { timeoutMs: policy.timeoutMs }), policy.timeoutMs + CLAIM_GRACE_MS);
+    const ctx = { platformId: input.platformId, quantity: input.quantity, nowMs: scan.nowMs, backlog: () => this.deps.ledger.sync.offlineBacklog(input.platformId) };
+    const action = claimAction(answer, policy, ctx);
+    this.log.info({ serial: coupon.serial, mode: policy.mode, answer: answer.kind === 'answer' ? answer.response.result : answer.code, action: action.do }, 'claim');
+    return this.act(scan, coupon, action);
+  }
+
+  private act(scan: Scan, coupon: VerifiedCoupon, action: ClaimAction): RedeemVerdict {
+    switch (action.do) {
+      case 'record':
+        return this.record(scan, coupon, action.marks);
+      case 'elsewhere':
+        return { ...this.already(scan, coupon, action.at, action.terminalId), message: action.message, redeemedBranch: action.branchId };
+      case 'revoked':
+        this.deps.ledger.addRevocations(coupon.claims.iss, [ctiHex(coupon.claims)], this.deps.clock.now());
+        return this.verdict(scan, 'REVOKED', action.message, coupon);
+      case 'refuse':
+        if (action.release) this.release(scan, coupon);
+        return { ...this.verdict(scan, action.reason, action.message, coupon), detail: action.detail };
+    }
+  }
+
+  /**
+   * A claim that got no answer may have landed: the ledger keeps the scan as
+   * released, and its reverse entry frees the coupon on the platform.
+   */
+  private release(scan: Scan, coupon: VerifiedCoupon): void {
+    const { seq } = this.deps.ledger.release(this.redemptionInput(scan, coupon, { offline: false, claim: 'none' }), scan.nowMs);
+    this.log.warn({ serial: coupon.serial, seq }, 'claim not answered and the scan refused: a release is queued for the platform');
+  }
+
+  private claimInput(scan: Scan, coupon: VerifiedCoupon): ClaimInput {
     const c = coupon.claims;
-    const outcome: RedeemOutcome = this.deps.ledger.redeem({
+    return { platformId: c.iss, ctiHex: ctiHex(c), product: c.product, quantity: c.quantity, consumer: c.sub, scannedAt: scan.nowMs };
+  }
+
+  private already(scan: Scan, coupon: VerifiedCoupon, at: number, terminalId: string): RedeemVerdict {
+    const v = this.verdict(scan, 'ALREADY_REDEEMED', `already redeemed at ${new Date(at).toISOString()} by terminal ${terminalId}`, coupon);
+    return { ...v, redeemedAt: at, redeemedBy: terminalId };
+  }
+
+  private record(scan: Scan, coupon: VerifiedCoupon, marks: ClaimMarks): RedeemVerdict {
+    const c = coupon.claims;
+    const outcome: RedeemOutcome = this.deps.ledger.redeem(this.redemptionInput(scan, coupon, marks));
+    if (!outcome.ok) return this.already(scan, coupon, outcome.first.at, outcome.first.terminalId);
+    const how = marks.claim === 'claimed' ? ' (claimed online)' : marks.claim === 'unanswered' ? ' (offline: the platform did not answer)' : '';
+    return { ...this.verdict(scan, 'ACCEPTED', `accepted: ${c.quantity} × ${c.title ?? c.product}${how}`, coupon), offline: marks.offline };
+  }
+
+  private redemptionInput(scan: Scan, coupon: VerifiedCoupon, marks: ClaimMarks): RedemptionInput {
+    const c = coupon.claims;
+    return {
       platformId: c.iss,
       ctiHex: ctiHex(c),
       serial: coupon.serial,
@@ -131,11 +227,8 @@ export class Redeemer {
       at: scan.nowMs,
       terminalId: this.deps.terminalId,
       textHash: scan.textHash,
-    });
-    if (outcome.ok) return this.verdict(scan, 'ACCEPTED', `accepted: ${c.quantity} × ${c.title ?? c.product}`, coupon);
-    const first = outcome.first;
-    const v = this.verdict(scan, 'ALREADY_REDEEMED', `already redeemed at ${new Date(first.at).toISOString()} by terminal ${first.terminalId}`, coupon);
-    return { ...v, redeemedAt: first.at, redeemedBy: first.terminalId };
+      ...marks,
+    };
   }
 
   private verdict(scan: Scan, reason: RedeemVerdict['reason'], message: string, result: Pick<VerifyResult, 'claims' | 'serial'>): RedeemVerdict {
@@ -208,4 +301,14 @@ export function ledgerFault(err: unknown): { fault: FaultVerdict['fault']; code:
 
 export function ctiHex(claims: Claims): string {
   return toHex(claims.cti);
+}
+
+/** The claimer's answer, or `no-answer` TIMEOUT once `ms` have passed (the claimer's own timeout should come first). */
+function withDeadline(claim: Promise<ClaimAnswer>, ms: number): Promise<ClaimAnswer> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ClaimAnswer>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'no-answer', code: 'TIMEOUT', message: `the claimer did not settle within ${ms} ms` }), ms);
+  });
+  const safe = claim.catch((err: unknown): ClaimAnswer => ({ kind: 'no-answer', code: 'FAILED', message: (err as Error)?.message ?? String(err) }));
+  return Promise.race([safe, late]).finally(() => clearTimeout(timer));
 }

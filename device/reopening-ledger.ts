@@ -13,9 +13,10 @@
  * (SQLITE_READONLY_DBMOVED) is dropped and opened again through the home's
  * checks, which then say LEDGER_LOST instead of writing into a ghost file.
  */
-import { LedgerError, type Ledger, type LedgerCounts, type PlatformBacklog, type RedeemOutcome, type Redemption, type RedemptionInput, type ScanRecord } from './ledger/types.js';
+import { LedgerError, type Ledger, type LedgerCounts, type PlatformBacklog, type RedeemOutcome, type Redemption, type RedemptionInput, type ReverseOutcome, type ScanRecord } from './ledger/types.js';
 import type { LedgerIdentity } from './ledger/identity.js';
 import type { ExportLedger } from './ledger/export-types.js';
+import type { SyncLedger } from './ledger/sync-types.js';
 import { errInfo } from './err-info.js';
 import type { Logger } from './logger.js';
 
@@ -70,8 +71,17 @@ export class ReopeningLedger implements Ledger {
   redeem(r: RedemptionInput): RedeemOutcome {
     return this.use((l) => l.redeem(r));
   }
+  release(r: RedemptionInput, at: number): { redemption: Redemption; seq: number } {
+    return this.use((l) => l.release(r, at));
+  }
+  reverse(id: number, at: number): ReverseOutcome {
+    return this.use((l) => l.reverse(id, at));
+  }
   find(platformId: string, ctiHex: string): Redemption | undefined {
     return this.use((l) => l.find(platformId, ctiHex));
+  }
+  findBySerial(serial: string): Redemption[] {
+    return this.use((l) => l.findBySerial(serial));
   }
   isRevoked(platformId: string, ctiHex: string): boolean {
     return this.use((l) => l.isRevoked(platformId, ctiHex));
@@ -109,26 +119,19 @@ export class ReopeningLedger implements Ledger {
   backlog(platformId: string): PlatformBacklog {
     return this.use((l) => l.backlog(platformId));
   }
-  pendingUploads(limit: number): Redemption[] {
-    return this.use((l) => l.pendingUploads(limit));
-  }
-  markUploaded(ids: number[], at: number): void {
-    this.use((l) => l.markUploaded(ids, at));
-  }
-  notExported(limit: number): Redemption[] {
-    return this.use((l) => l.notExported(limit));
-  }
-  markExported(ids: number[], at: number, batchId: string): void {
-    this.use((l) => l.markExported(ids, at, batchId));
-  }
   integrityCheck(): string {
     return this.use((l) => l.integrityCheck());
   }
-  /** USB export batches: every call goes to the connection that is current then, like the calls above. */
-  readonly exports: ExportLedger = new Proxy({} as ExportLedger, {
-    get: (_target, key) => (...args: unknown[]) =>
-      this.use((l) => (l.exports as unknown as Record<string | symbol, (...a: unknown[]) => unknown>)[key]!(...args)),
-  });
+  /** USB export batches and the outbox's sync side: every call goes to the connection that is current then, like the calls above. */
+  readonly exports: ExportLedger = this.forward((l) => l.exports);
+  readonly sync: SyncLedger = this.forward((l) => l.sync);
+
+  private forward<T extends object>(part: (l: Ledger) => T): T {
+    return new Proxy({} as T, {
+      get: (_target, key) => (...args: unknown[]) =>
+        this.use((l) => (part(l) as unknown as Record<string | symbol, (...a: unknown[]) => unknown>)[key]!(...args)),
+    });
+  }
 
   close(): void {
     this.closed = true;

@@ -6,6 +6,10 @@
  * long queue only ever means a flood (line noise, a scanner stuck sending):
  * beyond `max` waiting scans, new ones are refused, counted and logged once
  * per flood, and memory stays flat while real scans wait behind at most `max`.
+ *
+ * An answer may be a promise (a scan waiting for its online claim): the next
+ * scan waits until it settles, so verdicts stay one at a time and in order,
+ * while the event loop stays free (scans keep arriving and queue up).
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from './logger.js';
@@ -24,7 +28,7 @@ export class ScanQueue {
   private refused = 0;
 
   constructor(
-    private readonly answer: (scan: QueuedScan) => void,
+    private readonly answer: (scan: QueuedScan) => void | Promise<void>,
     private readonly opts: { log: Logger; max?: number; isOpen: () => boolean },
   ) {}
 
@@ -66,11 +70,20 @@ export class ScanQueue {
       this.flushRefused();
       return;
     }
+    let pending: void | Promise<void> = undefined;
     try {
-      this.answer(scan);
+      pending = this.answer(scan);
     } catch (err) {
       this.opts.log.error({ err }, 'unexpected error while processing a scan');
     }
+    if (pending instanceof Promise) {
+      pending.catch((err: unknown) => this.opts.log.error({ err }, 'unexpected error while processing a scan')).finally(() => this.next());
+      return;
+    }
+    this.next();
+  }
+
+  private next(): void {
     if (this.queue.length > 0) setImmediate(() => this.drain());
     else {
       this.draining = false;

@@ -23,7 +23,8 @@ export function verdictScreen(v: Verdict, status: StatusLine): Screen {
     else screen.title = v.claims.product;
   }
   if (v.redeemedAt !== undefined) screen.redeemedAt = v.redeemedAt;
-  if (v.redeemedBy !== undefined) screen.redeemedBy = v.redeemedBy;
+  if (v.redeemedBy !== undefined) screen.redeemedBy = v.redeemedBranch !== undefined ? `${v.redeemedBranch}/${v.redeemedBy}` : v.redeemedBy;
+  if (v.detail !== undefined) screen.detail = v.detail;
   return screen;
 }
 
@@ -51,6 +52,7 @@ export function signalFor(v: Verdict): Signal {
   if (v.kind === 'fault') return 'fault';
   if (v.reason === 'ACCEPTED') return 'accepted';
   if (v.reason === 'ALREADY_REDEEMED') return 'duplicate';
+  if (v.reason === 'OFFLINE_CANNOT_REDEEM' || v.reason === 'OFFLINE_LIMIT_REACHED') return 'offline';
   return 'rejected';
 }
 

@@ -31,6 +31,12 @@ export interface RedeemVerdict extends Common {
   /** ALREADY_REDEEMED: when (Unix ms) and where the first redemption was */
   redeemedAt?: number;
   redeemedBy?: string;
+  /** ALREADY_REDEEMED from an online claim: the branch of the terminal that has it */
+  redeemedBranch?: string;
+  /** ACCEPTED: accepted without an online claim (offline mode, or online-preferred without an answer) */
+  offline?: boolean;
+  /** a short code for the screen's detail line (PLATFORM_REFUSED's code, the offline limit hit) */
+  detail?: string;
 }
 
 export interface FaultVerdict extends Common {
@@ -61,6 +67,9 @@ export function verdictEvent(v: Verdict): Record<string, unknown> {
   if (v.claims) Object.assign(event, { platform: v.claims.iss, product: v.claims.product, quantity: v.claims.quantity });
   if (v.redeemedAt !== undefined) event['redeemedAt'] = new Date(v.redeemedAt).toISOString();
   if (v.redeemedBy !== undefined) event['redeemedBy'] = v.redeemedBy;
+  if (v.redeemedBranch !== undefined) event['redeemedBranch'] = v.redeemedBranch;
+  if (v.offline !== undefined) event['offline'] = v.offline;
+  if (v.detail !== undefined) event['detail'] = v.detail;
   return event;
 }
 

@@ -17,7 +17,7 @@ export const BATCH_ERRORS = {
   DATA_ALTERED: "the data file's SHA-256 or size is not the one the manifest was signed with",
   RECORD_INVALID: 'a record does not parse or breaks the record schema',
   RECORD_WRONG_PLATFORM: "a record belongs to another platform than the manifest's",
-  RECORD_DUPLICATE: 'the same coupon appears twice in the batch',
+  RECORD_DUPLICATE: 'the same record (kind, coupon and scan time) appears twice in the batch',
   MANIFEST_INCONSISTENT: "the manifest's count or time range does not match its records",
 } as const;
 

@@ -216,8 +216,10 @@ function checkRecord(m: BatchManifest, line: string, n: number, manifestSha256: 
   if (value.platformId !== m.platformId) {
     return fail('RECORD_WRONG_PLATFORM', `line ${n} is for platform ${value.platformId}, the batch for ${m.platformId}`, manifestSha256, at);
   }
-  if (seen.has(value.ctiHex)) return fail('RECORD_DUPLICATE', `line ${n}: coupon ${value.serial} appears before`, manifestSha256, at);
-  seen.add(value.ctiHex);
+  // a coupon may come back (redeemed, reversed, redeemed anew): the same record twice may not
+  const key = `${value.kind} ${value.ctiHex} ${value.redeemedAt}`;
+  if (seen.has(key)) return fail('RECORD_DUPLICATE', `line ${n}: the ${value.kind} record of coupon ${value.serial} scanned at ${value.redeemedAt} appears before`, manifestSha256, at);
+  seen.add(key);
   return value;
 }
 

@@ -32,29 +32,45 @@ const UnixMs = Type.Integer({ minimum: 0, maximum: 2 ** 47 });
 /** Claims text as the coupon format allows it (its whole text is bounded well below this). */
 const Text = Type.String({ minLength: 1, maxLength: 1024 });
 
+/** The fields every record has, in the order they are written (`reversedAt` goes after `redeemedAt`). */
+const RECORD_FIELDS = {
+  n: Type.Integer({ minimum: 1 }),
+  platformId: Text,
+  ctiHex: Type.String({ pattern: '^([0-9a-f]{2}){8,32}$' }),
+  serial: Type.String({ minLength: 1, maxLength: 80 }),
+  product: Text,
+  quantity: Type.Integer({ minimum: 1, maximum: 10000 }),
+  consumer: Text,
+  merchantId: Text,
+  redeemedAt: UnixMs,
+};
+
 /**
- * One redemption. `kind` is 'redeem' today; reversals will be `reverse`
- * records of their own shape. `terminalId` is the terminal that redeemed it
- * (its ledger's terminal id), `redeemedAt` the scan time the kiosk recorded
+ * One redemption: `terminalId` is the terminal that redeemed it (its
+ * ledger's terminal id), `redeemedAt` the scan time the kiosk recorded
  * (trusted time, Unix ms).
  */
-export const BatchRecordSchema = Type.Object(
-  {
-    kind: Type.Literal('redeem'),
-    n: Type.Integer({ minimum: 1 }),
-    platformId: Text,
-    ctiHex: Type.String({ pattern: '^([0-9a-f]{2}){8,32}$' }),
-    serial: Type.String({ minLength: 1, maxLength: 80 }),
-    product: Text,
-    quantity: Type.Integer({ minimum: 1, maximum: 10000 }),
-    consumer: Text,
-    merchantId: Text,
-    redeemedAt: UnixMs,
-    terminalId: TerminalId,
-  },
+export const RedeemRecordSchema = Type.Object(
+  { kind: Type.Literal('redeem'), ...RECORD_FIELDS, terminalId: TerminalId },
   { additionalProperties: false },
 );
+
+/**
+ * A compensating entry (docs/protocol.md "Reversal"): undoes the terminal's
+ * redemption of the coupon scanned at `redeemedAt`, at `reversedAt` (kiosk
+ * time) — a cashier's reversal, or the release of an online claim that got
+ * no answer. Imported like the upload's `reverse` record.
+ */
+export const ReverseRecordSchema = Type.Object(
+  { kind: Type.Literal('reverse'), ...RECORD_FIELDS, reversedAt: UnixMs, terminalId: TerminalId },
+  { additionalProperties: false },
+);
+
+/** One outbox entry of the kiosk, in its ledger's order: a redemption or a reversal. */
+export const BatchRecordSchema = Type.Union([RedeemRecordSchema, ReverseRecordSchema]);
 export type BatchRecord = Static<typeof BatchRecordSchema>;
+export type RedeemBatchRecord = Static<typeof RedeemRecordSchema>;
+export type ReverseBatchRecord = Static<typeof ReverseRecordSchema>;
 
 export const BatchManifestSchema = Type.Object(
   {
@@ -77,13 +93,26 @@ export const BatchManifestSchema = Type.Object(
 );
 export type BatchManifest = Static<typeof BatchManifestSchema>;
 
-/** The keys of a record and of a manifest, in the order they are written (JSON.stringify takes them as a replacer). */
-export const RECORD_KEYS = Object.keys(BatchRecordSchema.properties) as (keyof BatchRecord)[];
+/** The keys of each kind of record and of a manifest, in the order they are written. */
+export const RECORD_KEYS = {
+  redeem: Object.keys(RedeemRecordSchema.properties) as (keyof RedeemBatchRecord)[],
+  reverse: Object.keys(ReverseRecordSchema.properties) as (keyof ReverseBatchRecord)[],
+} as const;
 export const MANIFEST_KEYS = Object.keys(BatchManifestSchema.properties) as (keyof BatchManifest)[];
 
-/** A record's line in the data file: always the same keys in the same order, so the same record is the same bytes. */
+const q = JSON.stringify;
+
+/**
+ * A record's line in the data file: always the same keys in the same order,
+ * so the same record is the same bytes (what JSON.stringify with RECORD_KEYS
+ * as replacer writes, a test checks; spelled out because 100,000 records are
+ * written per export and a replacer array is several times slower). Numbers
+ * are integers (the schema's), so `${n}` is JSON's own spelling.
+ */
 export function encodeRecord(r: BatchRecord): string {
-  return JSON.stringify(r, RECORD_KEYS) + '\n';
+  const reversed = r.kind === 'reverse' ? `,"reversedAt":${r.reversedAt}` : '';
+  return `{"kind":${q(r.kind)},"n":${r.n},"platformId":${q(r.platformId)},"ctiHex":${q(r.ctiHex)},"serial":${q(r.serial)},"product":${q(r.product)},` +
+    `"quantity":${r.quantity},"consumer":${q(r.consumer)},"merchantId":${q(r.merchantId)},"redeemedAt":${r.redeemedAt}${reversed},"terminalId":${q(r.terminalId)}}\n`;
 }
 
 /** The manifest payload's bytes, in the schema's key order. */

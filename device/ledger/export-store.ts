@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { batchLabel, type ExportBatch, type ExportLease, type ExportLedger, type ExportRow, type SignedBatchFacts } from './export-types.js';
+import { type ExportBatch, type ExportLease, type ExportLedger, type ExportRow, type SignedBatchFacts } from './export-types.js';
 
 /** Runs a ledger operation, turning SQLite errors into LedgerErrors (the ledger's own guard). */
 export type Guard = <T>(op: string, fn: () => T, read?: boolean) => T;
@@ -10,67 +10,71 @@ interface BatchRow {
   terminalId: string;
   sequence: number;
   state: ExportBatch['state'];
-  uptoId: number;
+  uptoSeq: number;
   maxRecords: number;
   createdAt: number;
   previousSha256: string | null;
   count: number | null;
   firstAt: number | null;
   lastAt: number | null;
-  lastId: number | null;
+  lastSeq: number | null;
   dataSha256: string | null;
   dataBytes: number | null;
   manifest: Buffer | null;
   manifestSha256: string | null;
   exportedAt: number | null;
-  marked: number;
 }
 
-const BATCH = `SELECT id, platform_id AS platformId, terminal_id AS terminalId, sequence, state, upto_id AS uptoId,
+const BATCH = `SELECT id, platform_id AS platformId, terminal_id AS terminalId, sequence, state, upto_seq AS uptoSeq,
   max_records AS maxRecords, created_at AS createdAt, previous_sha256 AS previousSha256, count, first_at AS firstAt,
-  last_at AS lastAt, last_id AS lastId, data_sha256 AS dataSha256, data_bytes AS dataBytes, manifest,
-  manifest_sha256 AS manifestSha256, exported_at AS exportedAt, marked FROM export_batches`;
+  last_at AS lastAt, last_seq AS lastSeq, data_sha256 AS dataSha256, data_bytes AS dataBytes, manifest,
+  manifest_sha256 AS manifestSha256, exported_at AS exportedAt FROM export_batches`;
+
+/** the platform's watermark, 0 before its first export */
+const MARK = `coalesce((SELECT seq FROM export_marks WHERE platform_id = ?), 0)`;
 
 const LEASE_KEY = 'export_lease';
 
 function prepareExportStatements(db: Database.Database) {
   return {
+    // a skip-scan over the outbox's (platform_id, seq) index: one probe per platform, not one per entry
     nextPlatform: db.prepare<[string], { platformId: string }>(
-      `SELECT platform_id AS platformId FROM redemptions WHERE exported_at IS NULL AND platform_id > ? ORDER BY platform_id LIMIT 1`,
+      `SELECT platform_id AS platformId FROM outbox WHERE platform_id > ? ORDER BY platform_id LIMIT 1`,
     ),
-    countQueued: db.prepare<[string, number], { n: number }>(
-      `SELECT count(*) AS n FROM redemptions WHERE platform_id = ? AND exported_at IS NULL AND id <= ?`,
+    countQueued: db.prepare<[string, string, number], { n: number }>(
+      `SELECT count(*) AS n FROM outbox WHERE platform_id = ? AND seq > ${MARK} AND seq <= ?`,
     ),
-    anyQueued: db.prepare<[string, number], { one: number }>(
-      `SELECT 1 AS one FROM redemptions WHERE platform_id = ? AND exported_at IS NULL AND id <= ? LIMIT 1`,
+    anyQueued: db.prepare<[string, string, number], { one: number }>(
+      `SELECT 1 AS one FROM outbox WHERE platform_id = ? AND seq > ${MARK} AND seq <= ? LIMIT 1`,
     ),
-    maxId: db.prepare<[], { m: number | null }>(`SELECT max(id) AS m FROM redemptions`),
+    watermark: db.prepare<[string], { seq: number }>(`SELECT ${MARK} AS seq`),
+    maxSeq: db.prepare<[], { m: number | null }>(`SELECT max(seq) AS m FROM outbox`),
     byId: db.prepare<[number], BatchRow>(`${BATCH} WHERE id = ?`),
     open: db.prepare<[string], BatchRow>(`${BATCH} WHERE platform_id = ? AND state <> 'exported'`),
     last: db.prepare<[string, string], BatchRow>(`${BATCH} WHERE platform_id = ? AND terminal_id = ? ORDER BY sequence DESC LIMIT 1`),
     all: db.prepare<[], BatchRow>(`${BATCH} ORDER BY id`),
     ofPlatform: db.prepare<[string], BatchRow>(`${BATCH} WHERE platform_id = ? ORDER BY id`),
-    unmarked: db.prepare<[], BatchRow>(`${BATCH} WHERE marked = 0 AND state = 'exported' ORDER BY id`),
     insert: db.prepare<[Record<string, unknown>]>(
-      `INSERT INTO export_batches (platform_id, terminal_id, sequence, state, upto_id, max_records, created_at, previous_sha256)
-       VALUES (@platformId, @terminalId, @sequence, 'prepared', @uptoId, @maxRecords, @createdAt, @previousSha256)`,
+      `INSERT INTO export_batches (platform_id, terminal_id, sequence, state, upto_seq, max_records, created_at, previous_sha256)
+       VALUES (@platformId, @terminalId, @sequence, 'prepared', @uptoSeq, @maxRecords, @createdAt, @previousSha256)`,
     ),
     sign: db.prepare<[Record<string, unknown>]>(
-      `UPDATE export_batches SET state = 'signed', count = @count, first_at = @firstAt, last_at = @lastAt, last_id = @lastId,
+      `UPDATE export_batches SET state = 'signed', count = @count, first_at = @firstAt, last_at = @lastAt, last_seq = @lastSeq,
          data_sha256 = @dataSha256, data_bytes = @dataBytes, manifest = @manifest, manifest_sha256 = @manifestSha256
        WHERE id = @id AND state = 'prepared'`,
     ),
     commit: db.prepare<[number, number]>(`UPDATE export_batches SET state = 'exported', exported_at = ? WHERE id = ? AND state = 'signed'`),
-    records: db.prepare<[string, number, number, number], ExportRow>(
-      `SELECT id, platform_id AS platformId, cti_hex AS ctiHex, serial, product, quantity, consumer, merchant_id AS merchantId,
-         at, terminal_id AS terminalId
-       FROM redemptions WHERE platform_id = ? AND exported_at IS NULL AND id > ? AND id <= ? ORDER BY id LIMIT ?`,
+    // the watermark never moves back (a trigger refuses it); a batch that is all below it changes nothing
+    mark: db.prepare<[string, number]>(
+      `INSERT INTO export_marks (platform_id, seq) VALUES (?, ?) ON CONFLICT (platform_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq`,
     ),
-    markRows: db.prepare<[number, string, string, number, number]>(
-      `UPDATE redemptions SET exported_at = ?, export_batch = ? WHERE id IN
-         (SELECT id FROM redemptions WHERE platform_id = ? AND exported_at IS NULL AND id <= ? ORDER BY id LIMIT ?)`,
-    ),
-    setMarked: db.prepare<[number]>(`UPDATE export_batches SET marked = 1 WHERE id = ?`),
+    // raw rows: 100,000 of them are read per export, and an array per row costs less than an object
+    records: db.prepare<[string, number, number, number], unknown[]>(
+      `SELECT o.seq, o.kind, o.platform_id, r.cti_hex, r.serial, r.product, r.quantity, r.consumer, r.merchant_id, r.at,
+         CASE WHEN o.kind = 'reverse' THEN o.at END, r.terminal_id
+       FROM outbox o JOIN redemptions r ON r.id = o.redemption_id
+       WHERE o.platform_id = ? AND o.seq > ? AND o.seq <= ? ORDER BY o.seq LIMIT ?`,
+    ).raw(true),
     abandon: db.prepare<[number]>(`DELETE FROM export_batches WHERE id = ? AND state = 'prepared'`),
     getLease: db.prepare<[string], { value: string }>(`SELECT value FROM meta WHERE key = ?`),
     setLease: db.prepare<[string, string]>(
@@ -80,15 +84,24 @@ function prepareExportStatements(db: Database.Database) {
   };
 }
 
+type RawRecord = [number, ExportRow['kind'], string, string, string, string, number, string, string, number, number | null, string];
+
+function toRow(r: RawRecord): ExportRow {
+  return {
+    seq: r[0], kind: r[1], platformId: r[2], ctiHex: r[3], serial: r[4], product: r[5], quantity: r[6],
+    consumer: r[7], merchantId: r[8], at: r[9], reversedAt: r[10], terminalId: r[11],
+  };
+}
+
 function toBatch(r: BatchRow): ExportBatch {
   const signed: SignedBatchFacts | null =
-    r.manifest === null || r.manifestSha256 === null || r.count === null || r.lastId === null
+    r.manifest === null || r.manifestSha256 === null || r.count === null || r.lastSeq === null
       ? null
       : {
           count: r.count,
           firstAt: r.firstAt ?? 0,
           lastAt: r.lastAt ?? 0,
-          lastId: r.lastId,
+          lastSeq: r.lastSeq,
           dataSha256: r.dataSha256 ?? '',
           dataBytes: r.dataBytes ?? 0,
           manifest: new Uint8Array(r.manifest),
@@ -100,13 +113,12 @@ function toBatch(r: BatchRow): ExportBatch {
     terminalId: r.terminalId,
     sequence: r.sequence,
     state: r.state,
-    uptoId: r.uptoId,
+    uptoSeq: r.uptoSeq,
     maxRecords: r.maxRecords,
     createdAt: r.createdAt,
     previousSha256: r.previousSha256,
     signed,
     exportedAt: r.exportedAt,
-    marked: r.marked === 1,
   };
 }
 
@@ -121,18 +133,22 @@ export class SqliteExportLedger implements ExportLedger {
     this.st = prepareExportStatements(db);
   }
 
-  maxRedemptionId(): number {
-    return this.guard('maxRedemptionId', () => this.st.maxId.get()?.m ?? 0, true);
+  maxSeq(): number {
+    return this.guard('maxSeq', () => this.st.maxSeq.get()?.m ?? 0, true);
   }
 
-  queue(uptoId = Number.MAX_SAFE_INTEGER): { platformId: string; count: number }[] {
+  watermark(platformId: string): number {
+    return this.guard('exportWatermark', () => this.st.watermark.get(platformId)?.seq ?? 0, true);
+  }
+
+  queue(uptoSeq = Number.MAX_SAFE_INTEGER): { platformId: string; count: number }[] {
     return this.guard(
       'exportQueue',
       () => {
         const out: { platformId: string; count: number }[] = [];
         // a skip-scan over the partial index: one probe per platform, not one per row
         for (let p = this.st.nextPlatform.get(''); p !== undefined; p = this.st.nextPlatform.get(p.platformId)) {
-          const count = this.st.countQueued.get(p.platformId, uptoId)?.n ?? 0;
+          const count = this.st.countQueued.get(p.platformId, p.platformId, uptoSeq)?.n ?? 0;
           if (count > 0) out.push({ platformId: p.platformId, count });
         }
         return out;
@@ -151,11 +167,11 @@ export class SqliteExportLedger implements ExportLedger {
     return row === undefined ? undefined : toBatch(row);
   }
 
-  prepare(p: { platformId: string; terminalId: string; maxRecords: number; createdAt: number; uptoId?: number }): ExportBatch | undefined {
+  prepare(p: { platformId: string; terminalId: string; maxRecords: number; createdAt: number; uptoSeq?: number }): ExportBatch | undefined {
     const tx = this.db.transaction((): number | undefined => {
       if (this.st.open.get(p.platformId) !== undefined) throw new Error(`platform ${p.platformId} already has a batch not exported`);
-      const uptoId = Math.min(p.uptoId ?? Number.MAX_SAFE_INTEGER, this.st.maxId.get()?.m ?? 0);
-      if (this.st.anyQueued.get(p.platformId, uptoId) === undefined) return undefined;
+      const uptoSeq = Math.min(p.uptoSeq ?? Number.MAX_SAFE_INTEGER, this.st.maxSeq.get()?.m ?? 0);
+      if (this.st.anyQueued.get(p.platformId, p.platformId, uptoSeq) === undefined) return undefined;
       const last = this.st.last.get(p.platformId, p.terminalId);
       const info = this.st.insert.run({
         platformId: p.platformId,
@@ -163,7 +179,7 @@ export class SqliteExportLedger implements ExportLedger {
         maxRecords: p.maxRecords,
         createdAt: p.createdAt,
         sequence: (last?.sequence ?? 0) + 1,
-        uptoId,
+        uptoSeq,
         previousSha256: last?.manifestSha256 ?? null,
       });
       return Number(info.lastInsertRowid);
@@ -172,9 +188,12 @@ export class SqliteExportLedger implements ExportLedger {
     return id === undefined ? undefined : this.byId(id);
   }
 
-  records(batch: ExportBatch, afterId: number, limit: number): ExportRow[] {
-    const upto = batch.signed?.lastId ?? batch.uptoId;
-    return this.guard('batchRecords', () => this.st.records.all(batch.platformId, afterId, upto, limit), true);
+  records(batch: ExportBatch, afterSeq: number, limit: number): ExportRow[] {
+    const upto = batch.signed?.lastSeq ?? batch.uptoSeq;
+    return this.guard('batchRecords', () => {
+      const from = Math.max(afterSeq, this.st.watermark.get(batch.platformId)?.seq ?? 0);
+      return (this.st.records.all(batch.platformId, from, upto, limit) as RawRecord[]).map(toRow);
+    }, true);
   }
 
   sign(batchId: number, facts: SignedBatchFacts): ExportBatch {
@@ -185,27 +204,15 @@ export class SqliteExportLedger implements ExportLedger {
   }
 
   commit(batchId: number, at: number): ExportBatch {
-    const changed = this.guard('commitBatch', () => this.db.transaction(() => this.st.commit.run(at, batchId).changes).immediate());
-    if (changed !== 1) throw new Error(`export batch ${batchId} is not in state 'signed'`);
-    return this.byId(batchId);
-  }
-
-  markRows(batchId: number, limit: number): number {
     const tx = this.db.transaction((): number => {
       const b = this.st.byId.get(batchId);
-      if (b === undefined || b.state !== 'exported' || b.lastId === null || b.exportedAt === null) {
-        throw new Error(`export batch ${batchId} is not exported`);
-      }
-      if (b.marked === 1) return 0;
-      const n = this.st.markRows.run(b.exportedAt, batchLabel(b), b.platformId, b.lastId, limit).changes;
-      if (n < limit) this.st.setMarked.run(batchId);
-      return n;
+      if (b === undefined || b.lastSeq === null || this.st.commit.run(at, batchId).changes !== 1) return 0;
+      this.st.mark.run(b.platformId, b.lastSeq);
+      return 1;
     });
-    return this.guard('markExported', () => tx.immediate());
-  }
-
-  unmarked(): ExportBatch[] {
-    return this.guard('unmarkedBatches', () => this.st.unmarked.all(), true).map(toBatch);
+    const changed = this.guard('commitBatch', () => tx.immediate());
+    if (changed !== 1) throw new Error(`export batch ${batchId} is not in state 'signed'`);
+    return this.byId(batchId);
   }
 
   abandon(batchId: number): void {
@@ -235,10 +242,6 @@ export class SqliteExportLedger implements ExportLedger {
       if (row !== undefined && parseLease(row.value)?.owner === owner) this.st.dropLease.run(LEASE_KEY);
     });
     this.guard('exportLease', () => tx.immediate());
-  }
-
-  checkpoint(): void {
-    this.guard('checkpoint', () => this.db.pragma('wal_checkpoint(PASSIVE)'));
   }
 
   private byId(id: number): ExportBatch {

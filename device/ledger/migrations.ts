@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
 import { ledgerError } from './errors.js';
+import { V3 } from './migration-v3.js';
 
 /**
  * Versioned schema, one step per version, tracked in `PRAGMA user_version`.
@@ -160,6 +161,7 @@ CREATE INDEX redemptions_export_queue ON redemptions (platform_id, id) WHERE exp
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'USB export batches', sql: V2 },
+  { version: 3, description: 'the outbox log, reversals, claims, export watermarks, sync state, conflicts', sql: V3 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

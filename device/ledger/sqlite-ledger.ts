@@ -17,7 +17,9 @@ import {
 } from './statements.js';
 import type { ExportLedger } from './export-types.js';
 import { SqliteExportLedger } from './export-store.js';
-import type { Ledger, LedgerCounts, PlatformBacklog, RedeemOutcome, Redemption, RedemptionInput, ScanRecord } from './types.js';
+import { SqliteSyncLedger } from './sync-store.js';
+import type { SyncLedger } from './sync-types.js';
+import type { Ledger, LedgerCounts, PlatformBacklog, RedeemOutcome, Redemption, RedemptionInput, ReverseOutcome, ScanRecord } from './types.js';
 
 export interface LedgerOptions extends ConnectOptions {
   logger: Logger;
@@ -84,6 +86,7 @@ export class SqliteLedger implements Ledger {
   private scansUntilPrune = 0; // prune on the first scan after open, then every pruneEvery
   private readonly redeemTx: (r: RedemptionInput) => RedeemOutcome;
   readonly exports: ExportLedger;
+  readonly sync: SyncLedger;
 
   /** Takes an open, migrated connection; openLedger is the usual way in. */
   constructor(
@@ -98,17 +101,25 @@ export class SqliteLedger implements Ledger {
     // IMMEDIATE: take the write lock up front so two processes queue on busy_timeout instead of failing.
     const tx = db.transaction((r: RedemptionInput) => this.insertOrFindFirst(r));
     this.redeemTx = (r) => tx.immediate(r);
-    this.exports = new SqliteExportLedger(db, (op, fn, read) => this.guard(op, fn, read === true ? 'LEDGER_OPEN_FAILED' : 'LEDGER_WRITE_FAILED'));
+    const guard = <T>(op: string, fn: () => T, read?: boolean): T => this.guard(op, fn, read === true ? 'LEDGER_OPEN_FAILED' : 'LEDGER_WRITE_FAILED');
+    this.exports = new SqliteExportLedger(db, guard);
+    this.sync = new SqliteSyncLedger(db, guard);
   }
 
   redeem(r: RedemptionInput): RedeemOutcome {
     return this.guard('redeem', () => this.redeemTx(r));
   }
 
+  /** The redemption and its redeem entry, or the live redemption in the way. */
   private insertOrFindFirst(r: RedemptionInput): RedeemOutcome {
     const info = this.st.insert.run(redemptionParams(r));
     if (info.changes === 1) {
-      const redemption: Redemption = { ...r, id: Number(info.lastInsertRowid), uploadedAt: null, exportedAt: null };
+      const id = Number(info.lastInsertRowid);
+      this.st.append.run('redeem', id, r.platformId, r.at);
+      const redemption: Redemption = {
+        ...r, id, offline: r.offline !== false, claim: r.claim ?? 'none', reversedAt: null, reversedBy: null,
+        upload: 'pending', uploadResult: null, uploadedAt: null, exported: false,
+      };
       return { ok: true, redemption };
     }
     const first = this.st.find.get(r.platformId, r.ctiHex);
@@ -116,9 +127,36 @@ export class SqliteLedger implements Ledger {
     return { ok: false, reason: 'ALREADY_REDEEMED', first: toRedemption(first) };
   }
 
+  release(r: RedemptionInput, at: number): { redemption: Redemption; seq: number } {
+    const tx = this.db.transaction(() => {
+      const id = Number(this.st.insert.run(redemptionParams({ ...r, claim: 'released' }, Math.max(at, r.at))).lastInsertRowid);
+      const seq = Number(this.st.append.run('reverse', id, r.platformId, Math.max(at, r.at)).lastInsertRowid);
+      return { redemption: toRedemption(this.st.byId.get(id)!), seq };
+    });
+    return this.guard('release', () => tx.immediate());
+  }
+
+  reverse(id: number, at: number): ReverseOutcome {
+    const tx = this.db.transaction((): ReverseOutcome => {
+      const row = this.st.byId.get(id);
+      if (row === undefined) return { ok: false, reason: 'NOT_FOUND' };
+      if (row.reversedAt !== null) return { ok: false, reason: 'ALREADY_REVERSED', redemption: toRedemption(row) };
+      // the kiosk's time may have been set back since the scan: a reversal never predates what it undoes
+      const when = Math.max(at, row.at);
+      this.st.reverse.run(when, id);
+      const seq = Number(this.st.append.run('reverse', id, row.platformId, when).lastInsertRowid);
+      return { ok: true, redemption: toRedemption(this.st.byId.get(id)!), seq };
+    });
+    return this.guard('reverse', () => tx.immediate());
+  }
+
   find(platformId: string, ctiHex: string): Redemption | undefined {
     const row = this.read('find', () => this.st.find.get(platformId, ctiHex));
     return row === undefined ? undefined : toRedemption(row);
+  }
+
+  findBySerial(serial: string): Redemption[] {
+    return this.read('findBySerial', () => this.st.bySerial.all(serial)).map(toRedemption);
   }
 
   isRevoked(platformId: string, ctiHex: string): boolean {
@@ -182,31 +220,9 @@ export class SqliteLedger implements Ledger {
     return { ...row };
   }
 
-  pendingUploads(limit: number): Redemption[] {
-    return this.read('pendingUploads', () => this.st.pendingUploads.all(limit)).map(toRedemption);
-  }
-
-  markUploaded(ids: number[], at: number): void {
-    const tx = this.db.transaction(() => {
-      for (const id of ids) this.st.markUploaded.run(at, id);
-    });
-    this.guard('markUploaded', () => tx.immediate());
-  }
-
   backlog(platformId: string): PlatformBacklog {
-    const row = this.read('backlog', () => this.st.backlog.get(platformId));
+    const row = this.read('backlog', () => this.st.backlog.get(platformId, platformId));
     return { notUploaded: row?.notUploaded ?? 0, notExported: row?.notExported ?? 0, unsent: row?.unsent ?? 0 };
-  }
-
-  notExported(limit: number): Redemption[] {
-    return this.read('notExported', () => this.st.notExported.all(limit)).map(toRedemption);
-  }
-
-  markExported(ids: number[], at: number, batchId: string): void {
-    const tx = this.db.transaction(() => {
-      for (const id of ids) this.st.markExported.run(at, batchId, id);
-    });
-    this.guard('markExported', () => tx.immediate());
   }
 
   /** Lower (or set) the floor on a technician's word: `kiosk clock reset`. Recorded in meta with the time and who. */

@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { Redemption, RedemptionInput, ScanRecord } from './types.js';
+import type { LedgerCounts, Redemption, RedemptionInput, ScanRecord } from './types.js';
 
-/** A redemptions row as selected below: camelCase aliases, NULL where SQLite has none. */
-export interface RedemptionRow extends Omit<Redemption, 'title'> {
+/** A redemptions row as selected below: camelCase aliases, NULL where SQLite has none, 0/1 for booleans. */
+export interface RedemptionRow extends Omit<Redemption, 'title' | 'offline' | 'exported'> {
   title: string | null;
+  offline: number;
+  exported: number | null;
 }
 
 interface ScanRow {
@@ -16,17 +18,15 @@ interface ScanRow {
   latencyMs: number | null;
 }
 
-interface CountsRow {
-  redemptions: number;
-  pendingUpload: number;
-  notExported: number;
-  scans: number;
-  revocations: number;
-}
+type CountsRow = LedgerCounts;
 
-export const REDEMPTION_SELECT = `SELECT id, platform_id AS platformId, cti_hex AS ctiHex, serial, product, quantity, title,
-  merchant_id AS merchantId, consumer, iat, exp, at, terminal_id AS terminalId, text_hash AS textHash,
-  uploaded_at AS uploadedAt, exported_at AS exportedAt FROM redemptions`;
+/** A redemption with its redeem entry's upload state and whether that entry is below the export watermark. */
+export const REDEMPTION_SELECT = `SELECT r.id, r.platform_id AS platformId, r.cti_hex AS ctiHex, r.serial, r.product, r.quantity, r.title,
+  r.merchant_id AS merchantId, r.consumer, r.iat, r.exp, r.at, r.terminal_id AS terminalId, r.text_hash AS textHash,
+  r.offline, r.claim, r.reversed_at AS reversedAt, r.reversed_by AS reversedBy,
+  o.state AS upload, o.result AS uploadResult, CASE WHEN o.state IN ('sent', 'rejected') THEN o.answered_at END AS uploadedAt,
+  o.seq <= coalesce((SELECT m.seq FROM export_marks m WHERE m.platform_id = r.platform_id), 0) AS exported
+  FROM redemptions r LEFT JOIN outbox o ON o.redemption_id = r.id AND o.kind = 'redeem'`;
 
 export const TRUSTED_TIME_KEY = 'trusted_time';
 export const TRUSTED_SOURCE_KEY = 'trusted_time_source';
@@ -36,21 +36,20 @@ export const TRUSTED_RESET_KEY = 'trusted_time_reset';
 /** Every statement the ledger runs, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
   return {
+    // a live redemption of the coupon is in the way: nothing happens (the partial unique index decides)
     insert: db.prepare<[Record<string, unknown>]>(
       `INSERT INTO redemptions (platform_id, cti_hex, serial, product, quantity, title, merchant_id, consumer,
-         iat, exp, at, terminal_id, text_hash)
+         iat, exp, at, terminal_id, text_hash, offline, claim, reversed_at, reversed_by)
        VALUES (@platformId, @ctiHex, @serial, @product, @quantity, @title, @merchantId, @consumer,
-         @iat, @exp, @at, @terminalId, @textHash)
-       ON CONFLICT (platform_id, cti_hex) DO NOTHING`,
+         @iat, @exp, @at, @terminalId, @textHash, @offline, @claim, @reversedAt, @reversedBy)
+       ON CONFLICT DO NOTHING`,
     ),
-    find: db.prepare<[string, string], RedemptionRow>(`${REDEMPTION_SELECT} WHERE platform_id = ? AND cti_hex = ?`),
-    list: db.prepare<[number, number], RedemptionRow>(`${REDEMPTION_SELECT} ORDER BY id DESC LIMIT ? OFFSET ?`),
-    pendingUploads: db.prepare<[number], RedemptionRow>(`${REDEMPTION_SELECT} WHERE uploaded_at IS NULL ORDER BY id LIMIT ?`),
-    notExported: db.prepare<[number], RedemptionRow>(`${REDEMPTION_SELECT} WHERE exported_at IS NULL ORDER BY id LIMIT ?`),
-    markUploaded: db.prepare<[number, number]>(`UPDATE redemptions SET uploaded_at = ? WHERE id = ? AND uploaded_at IS NULL`),
-    markExported: db.prepare<[number, string, number]>(
-      `UPDATE redemptions SET exported_at = ?, export_batch = ? WHERE id = ? AND exported_at IS NULL`,
-    ),
+    append: db.prepare<[string, number, string, number]>(`INSERT INTO outbox (kind, redemption_id, platform_id, at) VALUES (?, ?, ?, ?)`),
+    reverse: db.prepare<[number, number]>(`UPDATE redemptions SET reversed_at = ?, reversed_by = 'cashier' WHERE id = ? AND reversed_at IS NULL`),
+    find: db.prepare<[string, string], RedemptionRow>(`${REDEMPTION_SELECT} WHERE r.platform_id = ? AND r.cti_hex = ? AND r.reversed_at IS NULL`),
+    byId: db.prepare<[number], RedemptionRow>(`${REDEMPTION_SELECT} WHERE r.id = ?`),
+    bySerial: db.prepare<[string], RedemptionRow>(`${REDEMPTION_SELECT} WHERE r.serial = ? ORDER BY r.id DESC`),
+    list: db.prepare<[number, number], RedemptionRow>(`${REDEMPTION_SELECT} ORDER BY r.id DESC LIMIT ? OFFSET ?`),
     isRevoked: db.prepare<[string, string], { one: number }>(
       `SELECT 1 AS one FROM revocations WHERE platform_id = ? AND cti_hex = ?`,
     ),
@@ -75,12 +74,15 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`,
     ),
     probe: db.prepare(`INSERT INTO meta (key, value) VALUES ('probes', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1`),
-    backlog: db.prepare<[string], { notUploaded: number | null; notExported: number | null; unsent: number | null }>(
-      `SELECT sum(uploaded_at IS NULL) AS notUploaded, sum(exported_at IS NULL) AS notExported,
-         sum(uploaded_at IS NULL AND exported_at IS NULL) AS unsent FROM redemptions WHERE platform_id = ?`,
+    backlog: db.prepare<[string, string], { notUploaded: number | null; notExported: number | null; unsent: number | null }>(
+      `SELECT sum(o.state IN ('pending', 'held')) AS notUploaded, sum(o.seq > w.mark) AS notExported,
+         sum(o.state IN ('pending', 'held') AND o.seq > w.mark) AS unsent
+       FROM outbox o, (SELECT coalesce((SELECT m.seq FROM export_marks m WHERE m.platform_id = ?), 0) AS mark) w
+       WHERE o.platform_id = ?`,
     ),
     counts: db.prepare<[], CountsRow>(
-      `SELECT redemptions, pending_upload AS pendingUpload, not_exported AS notExported, scans, revocations
+      `SELECT redemptions, pending_upload AS pendingUpload, not_exported AS notExported, scans, revocations,
+         rejected, reversals, conflicts
        FROM tally WHERE id = 1`,
     ),
   };
@@ -88,8 +90,8 @@ export function prepareStatements(db: Database.Database) {
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
-/** Named parameters for `insert`: explicit, so stray properties of the input never reach SQL. */
-export function redemptionParams(r: RedemptionInput): Record<string, unknown> {
+/** Named parameters for `insert`: explicit, so stray properties of the input never reach SQL. `reversedAt`: a row born reversed (a released claim). */
+export function redemptionParams(r: RedemptionInput, reversedAt: number | null = null): Record<string, unknown> {
   return {
     platformId: r.platformId,
     ctiHex: r.ctiHex,
@@ -104,6 +106,10 @@ export function redemptionParams(r: RedemptionInput): Record<string, unknown> {
     at: r.at,
     terminalId: r.terminalId,
     textHash: r.textHash,
+    offline: r.offline === false ? 0 : 1,
+    claim: r.claim ?? 'none',
+    reversedAt,
+    reversedBy: reversedAt === null ? null : 'release',
   };
 }
 
@@ -120,8 +126,10 @@ export function scanParams(s: ScanRecord): Record<string, unknown> {
 }
 
 export function toRedemption(row: RedemptionRow): Redemption {
-  const { title, ...rest } = row;
-  return title === null ? rest : { ...rest, title };
+  const { title, offline, exported, ...rest } = row;
+  const r: Redemption = { ...rest, offline: offline === 1, exported: exported === 1 };
+  if (title !== null) r.title = title;
+  return r;
 }
 
 export function toScan(row: ScanRow): ScanRecord {

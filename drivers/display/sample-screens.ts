@@ -18,6 +18,9 @@ export function sampleScreens(now: number): { name: string; screen: Screen }[] {
   }
   const yesterday: Screen = { kind: 'verdict', reason: 'ALREADY_REDEEMED', redeemedAt: now - 26 * 3600_000, redeemedBy: 'till-01', status };
   out.push({ name: 'already-redeemed-yesterday', screen: yesterday });
+  // claimed at another branch (online claim): the branch and the terminal there
+  const elsewhere: Screen = { kind: 'verdict', reason: 'ALREADY_REDEEMED', redeemedAt: now - 12 * 60_000, redeemedBy: 'south/till-7', serial: 'A7K3-0042', status };
+  out.push({ name: 'already-redeemed-other-branch', screen: elsewhere });
   for (const fault of FAULTS) {
     out.push({ name: `fault-${fault.toLowerCase().replace(/_/g, '-')}`, screen: { kind: 'fault', fault, status: faultStatus(fault) } });
   }
@@ -48,6 +51,10 @@ function verdict(reason: (typeof REASONS)[number], now: number): Screen {
     return { kind: 'verdict', reason, redeemedAt: now - 47 * 60_000, redeemedBy: 'till-02', serial: 'A7K3-0042', status };
   }
   if (reason === 'EXPIRED' || reason === 'REVOKED') return { kind: 'verdict', reason, title: 'Hotpot set for two', serial: 'A7K3-0042', status };
+  // the claim verdicts: the platform did not answer (status line offline), or refused with a code
+  if (reason === 'OFFLINE_CANNOT_REDEEM') return { kind: 'verdict', reason, quantity: 2, serial: 'A7K3-0042', status: { ...status, online: false } };
+  if (reason === 'OFFLINE_LIMIT_REACHED') return { kind: 'verdict', reason, quantity: 12, serial: 'A7K3-0042', detail: 'max qty 10', status: { ...status, online: false } };
+  if (reason === 'PLATFORM_REFUSED') return { kind: 'verdict', reason, serial: 'A7K3-0042', detail: 'SCAN_IN_FUTURE', status };
   return { kind: 'verdict', reason, status };
 }
 

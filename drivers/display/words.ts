@@ -42,6 +42,9 @@ export const WORDS = {
   offline: { en: 'offline', zh: '离线' },
   pending: { en: 'to upload', zh: '待上传' },
   clockWarning: { en: 'clock!', zh: '时钟异常' },
+  // under the claim verdicts: why, and what the cashier can do
+  platformUnreachable: { en: 'Platform unreachable', zh: '平台无法连接' },
+  uploadFirst: { en: 'Go online to upload', zh: '请联网上传后再试' },
   noScanner: { en: 'no scanner', zh: '扫描器断开' },
 } as const satisfies Record<string, Words>;
 
@@ -85,6 +88,12 @@ export function screenWords(screen: Screen, lang: Language, now: number): Screen
   }
 }
 
+/** A first line under a verdict that needs one: a claim that got no answer says why, in the cashier's language. */
+const HINTS: Partial<Record<Extract<Screen, { kind: 'verdict' }>['reason'], Words>> = {
+  OFFLINE_CANNOT_REDEEM: WORDS.platformUnreachable,
+  OFFLINE_LIMIT_REACHED: WORDS.uploadFirst,
+};
+
 function verdictWords(screen: Extract<Screen, { kind: 'verdict' }>, lang: Language, now: number): ScreenWords {
   const good = screen.reason === 'ACCEPTED' || screen.reason === 'VALID';
   const lines: string[] = [];
@@ -95,6 +104,8 @@ function verdictWords(screen: Extract<Screen, { kind: 'verdict' }>, lang: Langua
   const serial = screen.serial ? `${WORDS.serial[lang]} ${clean(screen.serial)}` : '';
   if (qty || serial) lines.push([qty, serial].filter(isText).join('  '));
   if (screen.title) lines.push(clean(screen.title));
+  const hint = HINTS[screen.reason];
+  if (hint) lines.unshift(hint[lang]);
   if (screen.detail) lines.push(clean(screen.detail));
   return { icon: good ? 'check' : 'cross', headline: REASON_TEXT[screen.reason][lang], lines };
 }

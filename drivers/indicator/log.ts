@@ -17,6 +17,7 @@ export const LOG_LINES: Readonly<Record<Exclude<Signal, 'clear'>, { color: strin
   accepted: { color: GREEN, text: '✔ ACCEPTED  (green, beep)' },
   duplicate: { color: RED, text: '✘✘ ALREADY REDEEMED  (red, beep-beep)' },
   rejected: { color: RED, text: '✘ REJECTED  (red, long beeeep)' },
+  offline: { color: YELLOW, text: '⚠ OFFLINE  (red+green, beep-beep-beep)' },
   attention: { color: YELLOW, text: '! attention  (red flash)' },
   fault: { color: BLINK_RED, text: '✘ FAULT  (red blinking until cleared)' },
 });

@@ -5,7 +5,9 @@
  *
  * Durations are chosen so a cashier can tell the verdicts apart by ear alone:
  * one short beep (accepted), two short beeps (already redeemed), one long beep
- * (any other rejection), silence (attention, fault).
+ * (any other rejection), three short beeps (offline: the platform did not
+ * answer a claim), silence (attention, fault). Offline lights red and green
+ * together, the one pattern that does, so it is told apart by eye too.
  */
 import type { Signal } from './port.js';
 import type { OutputValues } from '../gpio/outputs.js';
@@ -51,6 +53,17 @@ export const PATTERNS: Readonly<Record<Signal, Pattern>> = Object.freeze({
   rejected: {
     repeat: false,
     steps: [step(LONG_BEEP_MS, { red: true, buzzer: true }), step(VERDICT_MS - LONG_BEEP_MS, { red: true })],
+  },
+  offline: {
+    repeat: false,
+    steps: [
+      step(D, { red: true, green: true, buzzer: true }),
+      step(D, { red: true, green: true }),
+      step(D, { red: true, green: true, buzzer: true }),
+      step(D, { red: true, green: true }),
+      step(D, { red: true, green: true, buzzer: true }),
+      step(VERDICT_MS - 5 * D, { red: true, green: true }),
+    ],
   },
   attention: { repeat: false, steps: [step(FLASH_MS, { red: true })] },
   fault: { repeat: true, steps: [step(FAULT_HALF_PERIOD_MS, { red: true }), step(FAULT_HALF_PERIOD_MS, {})] },

@@ -3,11 +3,13 @@
  * - accepted: one short beep, green
  * - duplicate: two beeps, red (ALREADY_REDEEMED)
  * - rejected: one long beep, red (any other rejection)
+ * - offline: three short beeps, red and green together (the platform did not
+ *   answer the claim: OFFLINE_CANNOT_REDEEM, OFFLINE_LIMIT_REACHED)
  * - attention: short red flash, no sound (e.g. USB stick ready)
  * - fault: slow red blink until `clear`
  * - clear: all off
  */
-export type Signal = 'accepted' | 'duplicate' | 'rejected' | 'attention' | 'fault' | 'clear';
+export type Signal = 'accepted' | 'duplicate' | 'rejected' | 'offline' | 'attention' | 'fault' | 'clear';
 
 /**
  * LEDs and buzzer.

@@ -63,7 +63,8 @@ async function signer(deps: ServiceDeps, peek: ReturnType<typeof peekManifest>):
 }
 
 function toSync(r: BatchRecord): SyncRecord {
-  return { kind: 'redeem', ctiHex: r.ctiHex, product: r.product, quantity: r.quantity, consumer: r.consumer, scannedAt: new Date(r.redeemedAt), offline: true };
+  const facts = { ctiHex: r.ctiHex, product: r.product, quantity: r.quantity, consumer: r.consumer, scannedAt: new Date(r.redeemedAt) };
+  return r.kind === 'reverse' ? { ...facts, kind: 'reverse', reversedAt: new Date(r.reversedAt) } : { ...facts, kind: 'redeem', offline: true };
 }
 
 function note(r: BatchRecord, o: RecordOutcome): ImportedRecordNote | undefined {

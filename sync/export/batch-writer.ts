@@ -53,8 +53,7 @@ export interface BatchWriteContext {
 }
 
 export function toBatchRecord(r: ExportRow, n: number): BatchRecord {
-  return {
-    kind: 'redeem',
+  const common = {
     n,
     platformId: r.platformId,
     ctiHex: r.ctiHex,
@@ -66,6 +65,7 @@ export function toBatchRecord(r: ExportRow, n: number): BatchRecord {
     redeemedAt: r.at,
     terminalId: r.terminalId,
   };
+  return r.kind === 'reverse' ? { kind: 'reverse', ...common, reversedAt: r.reversedAt ?? r.at } : { kind: 'redeem', ...common };
 }
 
 export async function writeBatch(ctx: BatchWriteContext, batch: ExportBatch): Promise<BatchResult> {
@@ -128,17 +128,19 @@ async function writeData(ctx: BatchWriteContext, batch: ExportBatch, file: strin
   const at = { platformId: batch.platformId, sequence: batch.sequence };
   const fh = await createOnStick(ctx.target, file);
   const hash = createHash('sha256');
-  const f = { count: 0, firstAt: Infinity, lastAt: -Infinity, lastId: 0, dataBytes: 0 };
+  const f = { count: 0, firstAt: Infinity, lastAt: -Infinity, lastSeq: 0, dataBytes: 0 };
   try {
     for (;;) {
-      const rows = ctx.ledger.records(batch, f.lastId, Math.min(ctx.chunkRecords, batch.maxRecords - f.count));
+      const rows = ctx.ledger.records(batch, f.lastSeq, Math.min(ctx.chunkRecords, batch.maxRecords - f.count));
       if (rows.length === 0) break;
-      const chunk = Buffer.from(rows.map((r) => encodeRecord(toBatchRecord(r, ++f.count))).join(''), 'utf8');
+      let text = '';
       for (const r of rows) {
-        f.firstAt = Math.min(f.firstAt, r.at);
-        f.lastAt = Math.max(f.lastAt, r.at);
+        text += encodeRecord(toBatchRecord(r, ++f.count));
+        if (r.at < f.firstAt) f.firstAt = r.at;
+        if (r.at > f.lastAt) f.lastAt = r.at;
       }
-      f.lastId = rows[rows.length - 1]?.id ?? f.lastId;
+      const chunk = Buffer.from(text, 'utf8');
+      f.lastSeq = rows[rows.length - 1]?.seq ?? f.lastSeq;
       hash.update(chunk);
       f.dataBytes += chunk.length;
       await writeAll(ctx.target, fh, file, chunk);
@@ -159,7 +161,7 @@ async function writeData(ctx: BatchWriteContext, batch: ExportBatch, file: strin
 function ensureSigned(ctx: BatchWriteContext, batch: ExportBatch, facts: Omit<SignedBatchFacts, 'manifest' | 'manifestSha256'>): SignedBatchFacts {
   if (batch.signed !== null) {
     const s = batch.signed;
-    if (s.count !== facts.count || s.dataSha256 !== facts.dataSha256 || s.lastId !== facts.lastId) {
+    if (s.count !== facts.count || s.dataSha256 !== facts.dataSha256 || s.lastSeq !== facts.lastSeq) {
       throw new ExportError('READBACK_MISMATCH', `batch ${batch.sequence} of ${batch.platformId} no longer matches its ledger records (${facts.count} records, signed with ${s.count})`);
     }
     return s;

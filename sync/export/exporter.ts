@@ -4,15 +4,16 @@
  * without a terminal key is skipped with the reason. One export at a time
  * per ledger (a lease in the ledger), the service and `kiosk export` alike.
  *
- * Recovery needs no separate step: an export first finishes the marking of
- * batches committed before a crash, then resumes a platform's open batch
+ * Recovery needs no separate step: an export resumes a platform's open batch
  * (written again identically, or abandoned while still unsigned when the
- * terminal identity changed), then goes on with new batches.
+ * terminal identity changed), then goes on with new batches. Committing a
+ * batch moves the platform's export watermark in one small transaction, so
+ * nothing is left to mark after it.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../drivers/clock/port.js';
-import type { ExportBatch, ExportLease } from '../../device/ledger/export-types.js';
+import type { ExportLease } from '../../device/ledger/export-types.js';
 import { LedgerError, type Ledger } from '../../device/ledger/types.js';
 import type { Logger } from '../../device/logger.js';
 import { writeBatch, type BatchWriteContext } from './batch-writer.js';
@@ -25,13 +26,11 @@ export interface ExporterOptions {
   maxBatchRecords: number;
   /** records read from the ledger and written per step (one step holds the event loop for a few ms) */
   chunkRecords: number;
-  /** rows marked exported per ledger transaction */
-  markChunk: number;
   /** a lease older than this is taken over even if its process still exists */
   leaseStaleMs: number;
 }
 
-export const DEFAULT_EXPORTER_OPTIONS: ExporterOptions = { maxBatchRecords: 100_000, chunkRecords: 1000, markChunk: 1000, leaseStaleMs: 30 * 60_000 };
+export const DEFAULT_EXPORTER_OPTIONS: ExporterOptions = { maxBatchRecords: 100_000, chunkRecords: 1000, leaseStaleMs: 30 * 60_000 };
 
 export interface ExporterDeps {
   ledger: Ledger;
@@ -46,8 +45,6 @@ export interface ExporterDeps {
 export type ExportRunResult = ExportOutcome | { state: 'skipped'; code: ExportErrorCode; message: string };
 
 const PROGRESS_EVERY_MS = 200;
-/** marking chunks between explicit WAL checkpoints */
-const CHECKPOINT_EVERY = 10;
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Exporter extends EventEmitter<ExporterEvents> {
@@ -70,23 +67,6 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       return await run.go();
     } finally {
       this.guardLedger(() => this.deps.ledger.exports.releaseLease(lease.owner));
-    }
-  }
-
-  /** Marks the rows of batches committed before a crash; an export does this first anyway. */
-  async finishMarking(): Promise<void> {
-    for (const b of this.guardLedger(() => this.deps.ledger.exports.unmarked())) await this.markAll(b);
-  }
-
-  async markAll(b: ExportBatch): Promise<void> {
-    const hook = this.deps.hook ?? (() => undefined);
-    const exports = this.deps.ledger.exports;
-    let chunks = 0;
-    while (this.guardLedger(() => exports.markRows(b.id, this.opts.markChunk)) === this.opts.markChunk) {
-      // every ~10,000 rows: SQLite's own checkpoint would otherwise come inside a commit with ~4 MB to write back
-      if (++chunks % CHECKPOINT_EVERY === 0) this.guardLedger(() => exports.checkpoint());
-      await hook('mark', { platformId: b.platformId, sequence: b.sequence });
-      await yieldToLoop();
     }
   }
 
@@ -133,9 +113,8 @@ class ExportRun {
   async go(): Promise<ExportOutcome> {
     const log = this.deps.logger.child({ module: 'export', root: this.target.root });
     try {
-      await this.exporter.finishMarking();
       const ledger = this.deps.ledger.exports;
-      const snapshot = this.exporter.guardLedger(() => ledger.maxRedemptionId());
+      const snapshot = this.exporter.guardLedger(() => ledger.maxSeq());
       const ready: { signer: BatchSigner; count: number }[] = [];
       for (const q of this.exporter.guardLedger(() => ledger.queue(snapshot))) {
         const found = this.deps.signers(q.platformId);
@@ -173,14 +152,13 @@ class ExportRun {
         batch = undefined;
       }
       batch ??= this.exporter.guardLedger(() =>
-        ledger.prepare({ platformId: signer.platformId, terminalId: signer.terminalId, maxRecords: this.opts.maxBatchRecords, createdAt: this.deps.clock.now(), uptoId: snapshot }),
+        ledger.prepare({ platformId: signer.platformId, terminalId: signer.terminalId, maxRecords: this.opts.maxBatchRecords, createdAt: this.deps.clock.now(), uptoSeq: snapshot }),
       );
       if (batch === undefined) return;
       await hook('prepare', { platformId: batch.platformId, sequence: batch.sequence });
       const result = await writeBatch(this.context(signer), batch);
       this.batches.push(result);
       this.exporter.emit('batch', result);
-      await this.exporter.markAll(batch);
       this.exporter.guardLedger(() => ledger.acquireLease({ ...this.lease, at: this.deps.clock.now() }, () => false)); // renew
     }
   }

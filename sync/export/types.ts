@@ -13,7 +13,7 @@ export interface BatchSigner {
 export type SignerLookup = (platformId: string) => { ok: true; signer: BatchSigner } | { ok: false; code: ExportErrorCode; message: string };
 
 /** Where an export can be cut short; fault injection (tests, KIOSK_FAULT_EXPORT) hooks in at each. */
-export const EXPORT_PHASES = ['prepare', 'write', 'fsync', 'rename', 'readback', 'commit', 'mark'] as const;
+export const EXPORT_PHASES = ['prepare', 'write', 'fsync', 'rename', 'readback', 'commit'] as const;
 export type ExportPhase = (typeof EXPORT_PHASES)[number];
 export type PhaseHook = (phase: ExportPhase, at: { platformId: string; sequence: number }) => void | Promise<void>;
 

@@ -19,7 +19,7 @@ describe('bench ledger fill', () => {
     fillLedger(file, 1200);
     fillLedger(file, 300); // a second fill appends, it does not collide
     const ledger = openLedger(file, { logger: silentLogger() });
-    assert.deepEqual(ledger.counts(), { redemptions: 1500, pendingUpload: 1500, notExported: 1500, scans: 0, revocations: 0 });
+    assert.deepEqual(ledger.counts(), { redemptions: 1500, pendingUpload: 1500, notExported: 1500, scans: 0, revocations: 0, rejected: 0, reversals: 0, conflicts: 0 });
     const sample = syntheticRedemption(1499);
     assert.equal(ledger.find(sample.platformId, sample.ctiHex)?.serial, sample.serial);
     assert.equal(ledger.redeem(syntheticRedemption(7)).ok, false);

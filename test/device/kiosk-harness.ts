@@ -8,7 +8,7 @@ import { Kiosk, type FaultEvent } from '../../device/kiosk.js';
 import { KeyringHolder } from '../../device/keyring-holder.js';
 import type { Ledger } from '../../device/ledger/types.js';
 import { memoryLogger } from '../../device/logger.js';
-import { Redeemer } from '../../device/pipeline.js';
+import { Redeemer, type ClaimDeps } from '../../device/pipeline.js';
 import type { Verdict } from '../../device/verdict.js';
 
 export interface Harness {
@@ -24,14 +24,14 @@ export interface Harness {
   verdictCount(n: number): Promise<void>;
 }
 
-export function buildKiosk(opts: { keyring: Keyring | KeyringHolder; ledger: Ledger; clock?: FakeClock; verdictScreenMs?: number; ledgerRetryMs?: number }): Harness {
+export function buildKiosk(opts: { keyring: Keyring | KeyringHolder; ledger: Ledger; clock?: FakeClock; verdictScreenMs?: number; ledgerRetryMs?: number; claims?: ClaimDeps }): Harness {
   const { logger, lines } = memoryLogger('info');
   const clock = opts.clock ?? new FakeClock(Date.now());
   const scanner = new FakeScanner();
   const display = new FakeDisplay();
   const indicator = new FakeIndicator();
   const keys = opts.keyring instanceof KeyringHolder ? opts.keyring : new KeyringHolder({ keyring: opts.keyring, disabled: [] });
-  const redeemer = new Redeemer({ keys, ledger: opts.ledger, clock, logger, terminalId: 'till-1' });
+  const redeemer = new Redeemer({ keys, ledger: opts.ledger, clock, logger, terminalId: 'till-1', ...(opts.claims ? { claims: opts.claims } : {}) });
   const config = { verdictScreenMs: opts.verdictScreenMs ?? 60_000 };
   const retry = opts.ledgerRetryMs !== undefined ? { ledgerRetryMs: opts.ledgerRetryMs } : {};
   const kiosk = new Kiosk({ scanner, display, indicator, redeemer, keys, ledger: opts.ledger, clock, logger, config, ...retry });

@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { ALG, formatSerial, kidOf, toHex } from '../../coupon/index.js';
-import { BATCH_MANIFEST_CONTENT_TYPE, encodeManifest, sha256Hex, type BatchManifest, type BatchRecord } from '../../protocol/batch.js';
+import { BATCH_MANIFEST_CONTENT_TYPE, encodeManifest, sha256Hex, type BatchManifest, type BatchRecord, type RedeemBatchRecord } from '../../protocol/batch.js';
 import { signDocument } from '../../protocol/signed-document.js';
 import { dataOf, manifestFor } from '../protocol/batch-helpers.js';
 
@@ -25,7 +25,7 @@ export interface Chain {
 }
 
 /** A record of coupon `ctiHex` (product hotpot, quantity 2, consumer u-7, merchant shop-1). */
-export function redemption(chain: Chain, n: number, ctiHex: string, redeemedAt: number, over: Partial<BatchRecord> = {}): BatchRecord {
+export function redemption(chain: Chain, n: number, ctiHex: string, redeemedAt: number, over: Partial<RedeemBatchRecord> = {}): RedeemBatchRecord {
   return {
     kind: 'redeem', n, platformId: chain.platformId, ctiHex, serial: formatSerial(Buffer.from(ctiHex, 'hex')),
     product: 'hotpot', quantity: 2, consumer: 'u-7', merchantId: 'shop-1', redeemedAt, terminalId: 'till-1', ...over,

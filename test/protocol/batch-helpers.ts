@@ -1,9 +1,9 @@
 /** Batches made by hand for the protocol tests: records, data bytes and a manifest that fits them. */
 import { randomBytes } from 'node:crypto';
 import { formatSerial } from '../../coupon/index.js';
-import { BATCH_FORMAT, batchFileNames, encodeRecord, sha256Hex, type BatchManifest, type BatchRecord } from '../../protocol/batch.js';
+import { BATCH_FORMAT, batchFileNames, encodeRecord, sha256Hex, type BatchManifest, type BatchRecord, type RedeemBatchRecord } from '../../protocol/batch.js';
 
-export function record(n: number, over: Partial<BatchRecord> = {}): BatchRecord {
+export function record(n: number, over: Partial<RedeemBatchRecord> = {}): RedeemBatchRecord {
   const cti = randomBytes(12);
   return {
     kind: 'redeem',

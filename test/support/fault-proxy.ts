@@ -5,13 +5,15 @@
  * forward it), `reset` (close the client's connection before forwarding:
  * the service never sees it), `500` (answer 500 without forwarding),
  * `lose-response` (forward, let the service answer in full, i.e. commit,
- * then close the client's connection without a byte: the answer is lost).
+ * then close the client's connection without a byte: the answer is lost),
+ * `hold` (forward, let the service commit, then keep the answer `ms` before
+ * passing it on: a client can be killed between the two).
  * `seen` counts what reached the service.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'reset' } | { kind: '500' } | { kind: 'lose-response' };
+export type Fault = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'reset' } | { kind: '500' } | { kind: 'lose-response' } | { kind: 'hold'; ms: number };
 
 export interface FaultProxy {
   url: string;
@@ -51,6 +53,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     const answer = await forward(target, req, payload);
     proxy.seen.push({ method: req.method ?? '', url: req.url ?? '', status: answer.status });
     if (fault.kind === 'lose-response') return void req.socket.destroy();
+    if (fault.kind === 'hold') await new Promise((r) => setTimeout(r, fault.ms));
     res.writeHead(answer.status, answer.headers).end(answer.body);
   };
   const server = http.createServer((req, res) => {

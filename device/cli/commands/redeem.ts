@@ -6,6 +6,7 @@ import { loadHome, resolveHome } from '../../home.js';
 import { createLogger } from '../../logger.js';
 import { openLedgerOrFault } from '../../main.js';
 import { Redeemer } from '../../pipeline.js';
+import { buildClaims } from '../../main-claims.js';
 import { verdictEvent, type Verdict } from '../../verdict.js';
 import { EXIT, parseCommand, printJson, str } from '../cli-util.js';
 
@@ -15,7 +16,9 @@ const USAGE = `usage: kiosk redeem [--home DIR] [TEXT | -]
 
 Redeems TEXT, or each line of stdin (with - or no TEXT), each as one scan at the kiosk
 (a script's lines: unlike a scanner's burst, every line counts); the ledger records
-ACCEPTED redemptions. Prints one JSON event per line:
+ACCEPTED redemptions. The same pipeline as kiosk start, online claims included: a
+merchant in online-required or online-preferred mode claims each coupon on its
+platform first (claims.timeoutMs; "offline": true marks one accepted offline). Prints one JSON event per line:
   {"event":"verdict","reason":"ACCEPTED","serial":"...","message":"...","at":"..."}
 A ledger fault prints {"event":"verdict","reason":null,"fault":"LEDGER_ERROR",...} and
 the exit status is 1. Empty input lines are skipped (as the scanner does).`;
@@ -29,20 +32,23 @@ export async function run(argv: string[]): Promise<number> {
   }
   const logger = createLogger({ level: process.env['KIOSK_LOG_LEVEL'] ?? 'warn' });
   const home = loadHome(resolveHome(str(parsed, 'home')));
-  const keys = { keyring: loadHomeKeys(home.paths.home).snapshot.keyring };
+  const loaded = loadHomeKeys(home.paths.home);
+  const keys = { keyring: loaded.snapshot.keyring };
   const ledger = openLedgerOrFault(home, logger);
-  const redeemer = new Redeemer({ keys, ledger, clock: systemClock, logger, terminalId: home.config.terminalId });
+  const claims = buildClaims({ platforms: () => loaded.enrolled, config: home.config.claims, logger });
+  const redeemer = new Redeemer({ keys, ledger, clock: systemClock, logger, terminalId: home.config.terminalId, claims });
   let faults = 0;
-  const answer = (text: string): void => {
-    const v: Verdict = redeemer.redeem(text);
+  const answer = async (text: string): Promise<void> => {
+    const v: Verdict = await redeemer.settle(text);
     if (v.kind === 'fault') faults++;
     printJson(verdictEvent(v));
   };
   try {
     const text = parsed.positionals[0];
-    if (text !== undefined && text !== '-') answer(text);
+    if (text !== undefined && text !== '-') await answer(text);
     else await eachScan(process.stdin, answer);
   } finally {
+    await claims.claimer.close();
     ledger.close();
   }
   return faults > 0 ? EXIT.failed : EXIT.ok;
@@ -54,11 +60,16 @@ export async function run(argv: string[]): Promise<number> {
  * rejected as too long, with bounded memory), until the input ends. Unlike a
  * scanner's burst, every line is a scan: the input is a script's or a file's.
  */
-async function eachScan(input: NodeJS.ReadableStream, onLine: (text: string) => void): Promise<void> {
+async function eachScan(input: NodeJS.ReadableStream, onLine: (text: string) => Promise<void>): Promise<void> {
   const scanner = new StdinScanner({ input, burstGapMs: 0 });
   const ended = new Promise<void>((resolve) => scanner.on('state', (s) => s === 'disconnected' && resolve()));
-  scanner.on('line', onLine);
+  // one line at a time, in order: a line waiting for its online claim holds the next ones
+  let chain = Promise.resolve();
+  scanner.on('line', (text) => {
+    chain = chain.then(() => onLine(text));
+  });
   await scanner.start();
   await ended;
   await scanner.stop();
+  await chain;
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { ExportBatch, Ledger, SignedBatchFacts } from '../../../device/ledger/index.js';
-import { SCHEMA_VERSION } from '../../../device/ledger/index.js';
 import { input, open, TempDirs } from './helpers.js';
 
 function facts(b: ExportBatch, ledger: Ledger, over: Partial<SignedBatchFacts> = {}): SignedBatchFacts {
@@ -10,7 +9,7 @@ function facts(b: ExportBatch, ledger: Ledger, over: Partial<SignedBatchFacts> =
     count: rows.length,
     firstAt: rows[0]?.at ?? 0,
     lastAt: rows.at(-1)?.at ?? 0,
-    lastId: rows.at(-1)?.id ?? 0,
+    lastSeq: rows.at(-1)?.seq ?? 0,
     dataSha256: 'aa'.repeat(32),
     dataBytes: 10,
     manifest: new Uint8Array([b.sequence]),
@@ -19,13 +18,12 @@ function facts(b: ExportBatch, ledger: Ledger, over: Partial<SignedBatchFacts> =
   };
 }
 
-function exportAll(ledger: Ledger, b: ExportBatch, at: number, chunk = 2): void {
+function exportAll(ledger: Ledger, b: ExportBatch, at: number): void {
   ledger.exports.sign(b.id, facts(b, ledger));
   ledger.exports.commit(b.id, at);
-  while (ledger.exports.markRows(b.id, chunk) > 0);
 }
 
-describe('ledger export batches (migration 2)', () => {
+describe('ledger export batches (migrations 2 and 3)', () => {
   const tmp = new TempDirs();
   let file: string;
   let ledger: Ledger;
@@ -48,7 +46,7 @@ describe('ledger export batches (migration 2)', () => {
     assert.equal(ledger.exports.prepare({ platformId: 'p-c', terminalId: 't', maxRecords: 10, createdAt: 1 }), undefined);
   });
 
-  it('fixes the record set at prepare: later redemptions wait for the next batch; marking is chunked and exact', () => {
+  it('fixes the record set at prepare: later redemptions wait for the next batch; the commit moves the watermark exactly', () => {
     for (let i = 0; i < 5; i++) ledger.redeem(input(i));
     ledger.redeem(input(100, { platformId: 'other' }));
     const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T1', maxRecords: 4, createdAt: 1000 });
@@ -58,26 +56,39 @@ describe('ledger export batches (migration 2)', () => {
     ledger.redeem(input(5)); // arrives during the export
     const rows = ledger.exports.records(b, 0, 100);
     assert.deepEqual(rows.map((r) => r.serial), ['SER-0', 'SER-1', 'SER-2', 'SER-3', 'SER-4']);
-    // the caller stops at maxRecords: the set is then "id <= lastId"
+    // the caller stops at maxRecords: the set is then "past the watermark, seq <= lastSeq"
     const signed = ledger.exports.sign(b.id, facts(b, ledger));
     assert.equal(signed.state, 'signed');
     assert.equal(signed.signed?.count, 4);
     assert.deepEqual(ledger.exports.records(signed, 0, 100).map((r) => r.serial), ['SER-0', 'SER-1', 'SER-2', 'SER-3']);
+    assert.equal(ledger.counts().notExported, 7);
     const committed = ledger.exports.commit(b.id, 5000);
     assert.equal(committed.state, 'exported');
-    assert.deepEqual(ledger.exports.unmarked().map((x) => x.id), [b.id]);
-    assert.equal(ledger.exports.markRows(b.id, 3), 3);
-    assert.equal(ledger.counts().notExported, 4);
-    assert.equal(ledger.exports.markRows(b.id, 3), 1);
-    assert.equal(ledger.exports.markRows(b.id, 3), 0);
-    assert.deepEqual(ledger.exports.unmarked(), []);
+    assert.equal(ledger.exports.watermark('plat-a'), rows[3]!.seq);
     assert.equal(ledger.counts().notExported, 3); // SER-4, SER-5 and the other platform's
-    const first = ledger.find('plat-a', input(0).ctiHex);
-    assert.equal(first?.exportedAt, 5000);
-    const db = new Database(file, { readonly: true });
-    assert.equal(db.prepare(`SELECT export_batch FROM redemptions WHERE serial = 'SER-3'`).pluck().get(), 'plat-a/T1/1');
-    assert.equal(db.prepare(`SELECT export_batch FROM redemptions WHERE serial = 'SER-4'`).pluck().get(), null);
+    assert.equal(ledger.find('plat-a', input(3).ctiHex)?.exported, true);
+    assert.equal(ledger.find('plat-a', input(4).ctiHex)?.exported, false);
+    assert.throws(() => ledger.exports.commit(b.id, 6000), /not in state 'signed'/, 'committed once');
+    const db = new Database(file);
+    assert.throws(() => db.prepare(`UPDATE export_marks SET seq = 1 WHERE platform_id = 'plat-a'`).run(), /never moves back/);
     db.close();
+  });
+
+  it('exports reversals and released claims in ledger order, with their times', () => {
+    const a = ledger.redeem(input(1));
+    assert.ok(a.ok);
+    ledger.reverse(a.redemption.id, a.redemption.at + 5000);
+    ledger.redeem(input(1, { at: a.redemption.at + 9000 }));
+    ledger.release(input(2), input(2).at + 1600);
+    const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T1', maxRecords: 10, createdAt: 1 });
+    assert.ok(b);
+    const rows = ledger.exports.records(b, 0, 10);
+    assert.deepEqual(rows.map((r) => [r.kind, r.serial, r.at, r.reversedAt]), [
+      ['redeem', 'SER-1', a.redemption.at, null],
+      ['reverse', 'SER-1', a.redemption.at, a.redemption.at + 5000],
+      ['redeem', 'SER-1', a.redemption.at + 9000, null],
+      ['reverse', 'SER-2', input(2).at, input(2).at + 1600],
+    ]);
   });
 
   it('chains batches per (platform, terminal): next sequence, previous manifest hash; a new terminal starts at 1', () => {
@@ -116,7 +127,6 @@ describe('ledger export batches (migration 2)', () => {
     const prepared = ledger.exports.prepare({ platformId: 'plat-b', terminalId: 'T1', maxRecords: 10, createdAt: 1 });
     assert.ok(prepared);
     assert.throws(() => ledger.exports.commit(prepared.id, 1), /not in state 'signed'/);
-    assert.throws(() => ledger.exports.markRows(prepared.id, 1), /not exported/);
   });
 
   it('a database constraint, not only the code, refuses two open batches or two batches with one number', () => {
@@ -127,7 +137,7 @@ describe('ledger export batches (migration 2)', () => {
     const insert = (seq: number, state: string): unknown =>
       db
         .prepare(
-          `INSERT INTO export_batches (platform_id, terminal_id, sequence, state, upto_id, max_records, created_at, manifest, manifest_sha256, count, last_id, exported_at)
+          `INSERT INTO export_batches (platform_id, terminal_id, sequence, state, upto_seq, max_records, created_at, manifest, manifest_sha256, count, last_seq, exported_at)
            VALUES ('plat-a', 'T1', ?, ?, 1, 1, 1, x'00', 'h', 1, 1, 1)`,
         )
         .run(seq, state);
@@ -147,21 +157,5 @@ describe('ledger export batches (migration 2)', () => {
     assert.deepEqual(ledger.exports.acquireLease(b, (h) => h.pid === 1), { ok: true });
     ledger.exports.releaseLease('b');
     assert.deepEqual(ledger.exports.acquireLease(a, () => false), { ok: true });
-  });
-
-  it('migrates a version-1 ledger with redemptions to version 2, all of them queued', () => {
-    ledger.close();
-    const db = new Database(file);
-    db.exec('DROP INDEX redemptions_export_queue; DROP TABLE export_batches; PRAGMA user_version = 1');
-    db.prepare(
-      `INSERT INTO redemptions (platform_id, cti_hex, serial, product, quantity, merchant_id, consumer, iat, exp, at, terminal_id, text_hash)
-       VALUES ('p', 'ab', 'S', 'x', 1, 'm', 'c', 1, 2, 3, 't', 'h')`,
-    ).run();
-    db.close();
-    ledger = open(file);
-    const check = new Database(file, { readonly: true });
-    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    check.close();
-    assert.deepEqual(ledger.exports.queue(), [{ platformId: 'p', count: 1 }]);
   });
 });

@@ -14,7 +14,7 @@ import { FakeGpioOutputs } from '../../../drivers/gpio/fake.js';
 import type { Indicator, Signal } from '../../../drivers/indicator/port.js';
 import { silentLogger } from '../../../device/logger.js';
 
-const SIGNALS: Signal[] = ['accepted', 'duplicate', 'rejected', 'attention', 'fault', 'clear'];
+const SIGNALS: Signal[] = ['accepted', 'duplicate', 'rejected', 'offline', 'attention', 'fault', 'clear'];
 
 interface Subject {
   name: string;

@@ -50,7 +50,7 @@ describe('GpioIndicator patterns (virtual time)', () => {
   });
 
   it('every signal has a distinct timeline', async () => {
-    const all: Signal[] = ['accepted', 'duplicate', 'rejected', 'attention', 'fault', 'clear'];
+    const all: Signal[] = ['accepted', 'duplicate', 'rejected', 'offline', 'attention', 'fault', 'clear'];
     const seen = new Set<string>();
     for (const s of all) seen.add((await play(s, 3000)).join(' '));
     assert.equal(seen.size, all.length);

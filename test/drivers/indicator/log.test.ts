@@ -11,18 +11,19 @@ describe('LogIndicator', () => {
     const { logger, lines } = memoryLogger();
     const ind = new LogIndicator({ logger, out, color: false });
     await ind.start();
-    for (const s of ['accepted', 'duplicate', 'rejected', 'attention', 'fault', 'clear'] as const) await ind.signal(s);
+    for (const s of ['accepted', 'duplicate', 'rejected', 'offline', 'attention', 'fault', 'clear'] as const) await ind.signal(s);
     await ind.stop();
     assert.deepEqual(text().split('\n'), [
       '✔ ACCEPTED  (green, beep)',
       '✘✘ ALREADY REDEEMED  (red, beep-beep)',
       '✘ REJECTED  (red, long beeeep)',
+      '⚠ OFFLINE  (red+green, beep-beep-beep)',
       '! attention  (red flash)',
       '✘ FAULT  (red blinking until cleared)',
       '· fault cleared',
       '',
     ]);
-    assert.deepEqual(lines.map((l) => l['signal']), ['accepted', 'duplicate', 'rejected', 'attention', 'fault', 'clear']);
+    assert.deepEqual(lines.map((l) => l['signal']), ['accepted', 'duplicate', 'rejected', 'offline', 'attention', 'fault', 'clear']);
   });
 
   it('colours the verdicts: green accepted, red rejections, blinking red fault', async () => {

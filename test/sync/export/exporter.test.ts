@@ -60,7 +60,7 @@ describe('sync/export: the exporter', () => {
   it('splits a large export into batches of at most maxBatchRecords, in id order', async () => {
     fill(ledger, 0, 25);
     const s = stick(dir, 'stick');
-    const out = await makeExporter(ledger, signersFor(a), { options: { maxBatchRecords: 10, chunkRecords: 3, markChunk: 4 } }).run(s, MARKED);
+    const out = await makeExporter(ledger, signersFor(a), { options: { maxBatchRecords: 10, chunkRecords: 3 } }).run(s, MARKED);
     assert.deepEqual(out.state === 'done' && out.batches.map((x) => x.count), [10, 10, 5]);
     const chain = verifyChain(s.root, a);
     assert.deepEqual(chain.flatMap((c) => c.serials), Array.from({ length: 25 }, (_, i) => serialOf(i)));
@@ -96,17 +96,16 @@ describe('sync/export: the exporter', () => {
           throw new ExportError('USB_REMOVED', `pulled at ${phase}`);
         }
       };
-      const out = await makeExporter(ledger, signersFor(a), { hook, options: { chunkRecords: 2, markChunk: 2 } }).run(s, MARKED);
+      const out = await makeExporter(ledger, signersFor(a), { hook, options: { chunkRecords: 2 } }).run(s, MARKED);
       assert.equal(out.state, 'interrupted');
       assert.equal(out.state === 'interrupted' && out.code, 'USB_REMOVED');
-      const committed = phase === 'mark';
-      assert.equal(ledger.exports.batches()[0]?.state ?? 'none', committed ? 'exported' : phase === 'prepare' || phase === 'write' || phase === 'fsync' ? 'prepared' : 'signed');
-      if (!committed) assert.equal(ledger.counts().notExported, 6);
+      assert.equal(ledger.exports.batches()[0]?.state ?? 'none', phase === 'prepare' || phase === 'write' || phase === 'fsync' ? 'prepared' : 'signed');
+      assert.equal(ledger.counts().notExported, 6);
       assert.ok(!readdirSync(path.join(s.root, EXPORT_FOLDER), { recursive: true }).some((f) => String(f).endsWith('.partial')), 'no temp files left');
       const again = await makeExporter(ledger, signersFor(a)).run(s, MARKED);
       assert.equal(again.state, 'done');
       assert.equal(ledger.counts().notExported, 0);
-      assert.deepEqual(ledger.exports.batches().map((x) => [x.sequence, x.state, x.marked]), [[1, 'exported', true]]);
+      assert.deepEqual(ledger.exports.batches().map((x) => [x.sequence, x.state]), [[1, 'exported']]);
       assert.deepEqual(verifyChain(s.root, a).map((c) => c.serials.length), [6]);
     });
   }
