@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { BRANCH_NAMES, type Branch, type Ctx } from './context.js';
 import { kioskCli } from './kiosks.js';
+import { describeVerdict, mismatch } from './verdicts.js';
 
 export async function after(ctx: Ctx): Promise<void> {
   await ctx.report.must('stop both kiosks (SIGTERM)', 'each exits 0', async () => {
@@ -23,6 +24,30 @@ export async function after(ctx: Ctx): Promise<void> {
   let exported = 0;
   for (const branch of BRANCH_NAMES) exported += await exportRow(ctx, branch, stick);
   await importRow(ctx, stick, exported);
+  const stopped = await ctx.report.must('stop the platform service (SIGTERM)', 'exit 0', async () => {
+    const code = await ctx.platform.stop();
+    if (code !== 0) throw new Error(`exit ${String(code)}`);
+    return 'exit 0';
+  });
+  if (stopped) await offlineRevokedRow(ctx);
+}
+
+/**
+ * With the platform gone, north refuses the refunded coupon from the list its
+ * `kiosk sync` pulled: no online claim can be what says REVOKED here.
+ */
+async function offlineRevokedRow(ctx: Ctx): Promise<void> {
+  const refunded = ctx.coupons['refunded']!;
+  const want = { reason: 'REVOKED', serial: refunded.serial, text: 'REVOKED, from its own revocation list' };
+  await ctx.report.must('platform down: north redeems "refunded" (kiosk redeem, the same pipeline)', want.text, async () => {
+    const r = await kioskCli(['redeem', '--home', ctx.enrolled.north.home, refunded.decoded]);
+    const line = r.stdout.trim().split('\n').pop();
+    if (!line) throw new Error(`no verdict; exit ${String(r.status)}: ${r.stderr.trim()}`);
+    const v = JSON.parse(line) as Record<string, unknown>;
+    const diff = mismatch(v, want);
+    if (diff) throw new Error(`${describeVerdict(v)} [${diff}]`);
+    return describeVerdict(v);
+  });
 }
 
 /** `kiosk sync --home H --json`: one pass (push everything pending, pull revocations, time and trust); 0 only when nothing is left pending. */

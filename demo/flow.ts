@@ -148,7 +148,7 @@ export async function scanRow(ctx: Ctx, branch: Branch, what: string, text: stri
 async function scans(ctx: Ctx): Promise<void> {
   const c = ctx.coupons;
   const hotpot = c['hotpot']!;
-  const first = await scanRow(ctx, 'north', '"hotpot"', hotpot.decoded, { reason: 'ACCEPTED', serial: hotpot.serial, text: 'ACCEPTED' });
+  const first = await scanRow(ctx, 'north', '"hotpot"', hotpot.decoded, { reason: 'ACCEPTED', serial: hotpot.serial, claimedOnline: true, text: 'ACCEPTED, claimed online' });
   const firstAt = typeof first?.['at'] === 'string' ? first['at'] : new Date().toISOString();
   await scanRow(ctx, 'north', '"hotpot" again (same branch)', hotpot.decoded, { reason: 'ALREADY_REDEEMED', serial: hotpot.serial, first: { at: firstAt }, text: `ALREADY_REDEEMED, first used here at ${firstAt}` });
   const north = ctx.enrolled.north;
@@ -157,7 +157,7 @@ async function scans(ctx: Ctx): Promise<void> {
     text: `ALREADY_REDEEMED by north (${north.terminalId}) at ${firstAt}: claimed online`,
   });
   const tea = c['rsa-tea']!;
-  await scanRow(ctx, 'south', '"rsa-tea" (RSA suite)', tea.decoded, { reason: 'ACCEPTED', serial: tea.serial, text: 'ACCEPTED' });
+  await scanRow(ctx, 'south', '"rsa-tea" (RSA suite)', tea.decoded, { reason: 'ACCEPTED', serial: tea.serial, claimedOnline: true, text: 'ACCEPTED, claimed online' });
   await scanRow(ctx, 'north', '"hotpot" with one bit changed (tampered)', tamper(hotpot.decoded), { reason: 'DECRYPTION_FAILED', text: 'DECRYPTION_FAILED (AES-GCM tag)' });
   await scanRow(ctx, 'south', '"expired"', c['expired']!.decoded, { reason: 'EXPIRED', serial: c['expired']!.serial, text: 'EXPIRED' });
   await scanRow(ctx, 'north', `"elsewhere" (${OTHER_MERCHANT}'s coupon)`, c['elsewhere']!.decoded, { reason: 'UNKNOWN_MERCHANT_KEY', text: 'UNKNOWN_MERCHANT_KEY (not for this shop)' });

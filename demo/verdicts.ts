@@ -5,6 +5,8 @@ export interface Expectation {
   reason: string;
   /** the serial the verdict must name (coupons the kiosk can decrypt) */
   serial?: string;
+  /** ACCEPTED in online-preferred with the platform up: claimed online, not accepted offline */
+  claimedOnline?: boolean;
   /** ALREADY_REDEEMED: the first redemption, as this kiosk must report it */
   first?: { at: string; by?: readonly string[] };
   /** what the table says is expected */
@@ -19,7 +21,8 @@ export function describeVerdict(e: Event): string {
   if (e['reason'] === null) return `fault ${String(e['fault'])} (${String(e['code'])})`;
   const parts = [String(e['reason'])];
   if (e['serial']) parts.push(String(e['serial']));
-  if (e['redeemedBy'] !== undefined) parts.push(`by ${String(e['redeemedBy'])}`);
+  if (e['offline'] !== undefined) parts.push(e['offline'] === false ? 'claimed online' : 'accepted offline');
+  if (e['redeemedBy'] !== undefined) parts.push(`by ${String(e['redeemedBy'])}${e['redeemedBranch'] !== undefined ? ` (branch ${String(e['redeemedBranch'])})` : ''}`);
   if (e['redeemedAt'] !== undefined) parts.push(`at ${String(e['redeemedAt'])}`);
   if (e['message'] && e['reason'] !== 'ACCEPTED') parts.push(`"${String(e['message'])}"`);
   return parts.join(', ');
@@ -29,11 +32,13 @@ export function describeVerdict(e: Event): string {
 export function mismatch(e: Event, want: Expectation): string | undefined {
   if (e['reason'] !== want.reason) return `reason ${String(e['reason'])}, not ${want.reason}`;
   if (want.serial !== undefined && e['serial'] !== want.serial) return `serial ${String(e['serial'])}, not ${want.serial}`;
+  if (want.claimedOnline && e['offline'] !== false) return `not claimed online (offline: ${String(e['offline'] ?? 'not said')})`;
   if (!want.first) return undefined;
   const at = typeof e['redeemedAt'] === 'string' ? Date.parse(e['redeemedAt']) : NaN;
   if (Number.isNaN(at)) return 'no redeemedAt: when was it used?';
   if (Math.abs(at - Date.parse(want.first.at)) > SAME_MOMENT_MS) return `redeemedAt ${String(e['redeemedAt'])}, not the first use at ${want.first.at}`;
   const by = want.first.by;
-  if (by && !by.some((b) => String(e['redeemedBy'] ?? '').includes(b))) return `redeemedBy ${String(e['redeemedBy'] ?? 'missing')}, not ${by.join(' / ')}`;
+  const where = `${String(e['redeemedBy'] ?? '')} ${String(e['redeemedBranch'] ?? '')}`;
+  if (by && !by.some((b) => where.includes(b))) return `redeemedBy ${String(e['redeemedBy'] ?? 'missing')}, not ${by.join(' / ')}`;
   return undefined;
 }
