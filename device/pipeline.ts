@@ -23,7 +23,8 @@ import type { Logger } from './logger.js';
 import { clockPlausible, couponRaise } from './trusted-time.js';
 import type { FaultVerdict, RedeemVerdict, Verdict } from './verdict.js';
 import { claimAction, OFFLINE_MARKS, type ClaimAction, type ClaimMarks } from './claims/outcome.js';
-import type { ClaimAnswer, ClaimInput, Claimer } from './claims/port.js';
+import type { ClaimInput, Claimer } from './claims/port.js';
+import { withDeadline } from './claims/deadline.js';
 import type { ClaimPolicy } from './claims/policy.js';
 
 /** Online claims (claim modes): what the pipeline needs, injected by the composition root. */
@@ -303,12 +304,3 @@ export function ctiHex(claims: Claims): string {
   return toHex(claims.cti);
 }
 
-/** The claimer's answer, or `no-answer` TIMEOUT once `ms` have passed (the claimer's own timeout should come first). */
-function withDeadline(claim: Promise<ClaimAnswer>, ms: number): Promise<ClaimAnswer> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<ClaimAnswer>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'no-answer', code: 'TIMEOUT', message: `the claimer did not settle within ${ms} ms` }), ms);
-  });
-  const safe = claim.catch((err: unknown): ClaimAnswer => ({ kind: 'no-answer', code: 'FAILED', message: (err as Error)?.message ?? String(err) }));
-  return Promise.race([safe, late]).finally(() => clearTimeout(timer));
-}

@@ -3,10 +3,12 @@ import { toHex } from '../../../coupon/index.js';
 import type { LoadedHome } from '../../home.js';
 import { loadHome, resolveHome } from '../../home.js';
 import { loadHomeKeys } from '../../../provisioning/home-keys.js';
+import type { ClaimPolicy } from '../../claims/policy.js';
+import { policyFor } from '../../main-claims.js';
 import { EXIT, parseCommand, printJson, str } from '../cli-util.js';
 import { iso, readLedger, unavailableLine, type LedgerAccess } from '../open-ledger.js';
 
-export const summary = 'show keys and their kids, trusted time, ledger counts and the last scan';
+export const summary = 'show keys and their kids, claim modes, trusted time, ledger counts and the last scan';
 
 const USAGE = `usage: kiosk status [--home DIR] [--json]`;
 
@@ -15,12 +17,14 @@ export async function run(argv: string[]): Promise<number> {
   const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' } });
   if (!parsed) return exitCode;
   const home = loadHome(resolveHome(str(parsed, 'home')));
-  const keys = loadHomeKeys(home.paths.home).snapshot;
+  const loaded = loadHomeKeys(home.paths.home);
+  const keys = loaded.snapshot;
   const access = readLedger(home);
   let report: Record<string, unknown>;
   try {
     report = statusReport({ ...home, platforms: [...keys.keyring.platforms], merchantKeys: [...keys.keyring.merchantKeys] }, access, Date.now());
     report['disabled'] = keys.disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() }));
+    report['claims'] = claimsReport(keys.keyring.platforms.map((p) => p.platformId), policyFor(() => loaded.enrolled, home.config.claims), access);
   } finally {
     if (access.state === 'ok') access.ledger.close();
   }
@@ -57,6 +61,14 @@ export function statusReport(home: Pick<LoadedHome, 'paths' | 'config' | 'platfo
   };
 }
 
+/** Each platform's claim mode as this kiosk applies it (merchant settings with config.json's claims.*), and its unsent offline redemptions. */
+function claimsReport(ids: string[], policy: (platformId: string) => ClaimPolicy, access: LedgerAccess): Record<string, unknown>[] {
+  return ids.map((platformId) => {
+    const backlog = access.state === 'ok' ? access.ledger.sync.offlineBacklog(platformId) : null;
+    return { platformId, ...policy(platformId), offlineUnsent: backlog?.count ?? null, oldestOfflineUnsent: backlog?.oldestAt ? iso(backlog.oldestAt) : null };
+  });
+}
+
 function render(r: Record<string, unknown>, access: LedgerAccess): string {
   const platforms = r['platforms'] as { id: string; merchantId: string; keys: { kid: string; alg: number }[] }[];
   const merchant = r['merchantKeys'] as { kid: string; kind: string }[];
@@ -66,6 +78,10 @@ function render(r: Record<string, unknown>, access: LedgerAccess): string {
   if (r['noKeys']) lines.push('keys        NO_KEYS: run `kiosk provision enroll` (or import)');
   for (const d of (r['disabled'] as { platformId: string; terminalId: string; at: string }[] | undefined) ?? []) {
     lines.push(`disabled    TERMINAL_DISABLED: platform ${d.platformId} disabled terminal ${d.terminalId} (${d.at})`);
+  }
+  for (const c of (r['claims'] as (ClaimPolicy & { platformId: string; offlineUnsent: number | null })[] | undefined) ?? []) {
+    const limits = c.mode === 'online-preferred' ? `, offline at most ${c.offlineMaxCount} unsent (now ${c.offlineUnsent ?? '-'}), ${c.offlineMaxAgeS} s old, quantity ${c.offlineMaxQuantity}` : '';
+    lines.push(`claims      ${c.platformId}: ${c.mode}${c.mode === 'offline' ? '' : ` (answer within ${c.timeoutMs} ms${limits})`}`);
   }
   const id = r['ledgerId'] === null ? 'no identity yet: the service adopts it at its next start' : `id ${String(r['ledgerId'])}`;
   const ledger = access.state === 'unavailable' ? unavailableLine(access) : access.state === 'none' ? 'not created yet' : `${String(r['ledger'])} (${id})`;

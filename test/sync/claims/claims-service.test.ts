@@ -11,6 +11,8 @@ import { removeDir, tempDir } from '../../device/helpers.js';
 import { startFixture, type ServiceFixture } from '../../provisioning/service-fixture.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { enrollHome, issueCoupon, reasons, redeemLines, type AdminCall } from './kiosk-run.js';
+import { isVerdict, scanPaced, spawnKiosk } from '../../device/spawn-kiosk.js';
+import { kioskAsync, ok } from '../../provisioning/cli.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -56,6 +58,22 @@ describe('claim modes against the real service on loopback (PGlite)', function (
     assert.equal(there!['redeemedBranch'], 'north');
     assert.equal(there!['redeemedAt'], here!['at'], 'the first scan time, as the claim carried it');
     assert.match(there!['message'] as string, /branch north \(terminal /);
+  });
+
+  it('kiosk start claims too (the same pipeline), one scan at a time; kiosk status shows the claim mode', async () => {
+    const c = await issueCoupon(admin, 'shop-req');
+    const status = JSON.parse(ok(await kioskAsync(['status', '--home', north, '--json']))) as { claims: Record<string, unknown>[] };
+    assert.deepEqual(status.claims.map((x) => [x['platformId'], x['mode'], x['timeoutMs']]), [['plat-claims', 'online-required', 1500]]);
+    const verdicts: Record<string, unknown>[] = [];
+    for (const home of [north, south]) {
+      const run = spawnKiosk(['start', '--home', home, '--simulate', '--display', 'none', '--json']);
+      await run.waitFor((e) => e['event'] === 'state' && e['phase'] === 'ready');
+      await scanPaced(run, [c.text]);
+      run.child.stdin.end();
+      assert.equal(await run.done, 0);
+      verdicts.push(...run.events.filter(isVerdict));
+    }
+    assert.deepEqual(verdicts.map((v) => [v['reason'], v['redeemedBranch']]), [['ACCEPTED', undefined], ['ALREADY_REDEEMED', 'north']]);
   });
 
   it('online-required with the platform slow: "offline: cannot redeem" in time, never ACCEPTED; the late claim counts for this terminal on a rescan', async () => {
