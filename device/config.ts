@@ -14,6 +14,7 @@ import { Type, type Static } from 'typebox';
 import { HARDWARE_SECTIONS } from '../drivers/config.js';
 import { ClaimsSchema } from './config-claims.js';
 import { UsbSchema } from './config-usb.js';
+import { SyncSchema } from './config-sync.js';
 import { compileSchema, formatIssue, type ValidationIssue } from '../protocol/validate.js';
 
 export type ConfigIssue = ValidationIssue;
@@ -38,7 +39,7 @@ const CORE = {
 };
 
 /** Every section of config.json, by key. */
-export const CONFIG_SECTIONS = { ...HARDWARE_SECTIONS, usb: UsbSchema, claims: ClaimsSchema } as const;
+export const CONFIG_SECTIONS = { ...HARDWARE_SECTIONS, usb: UsbSchema, claims: ClaimsSchema, sync: SyncSchema } as const;
 
 export const KioskConfigSchema = Type.Object({ ...CORE, ...CONFIG_SECTIONS }, { additionalProperties: false });
 

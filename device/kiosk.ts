@@ -46,6 +46,15 @@ export interface KioskEvents {
   state: [state: KioskState];
 }
 
+/** The platform link as the status line sees it: sync/ implements it, the composition root injects it (the kiosk never imports sync/). */
+export interface UplinkStatus {
+  /** null: no platform with a service to talk to */
+  online: boolean | null;
+  /** since the last successful sync with any platform, s; null: never */
+  sinceSyncS: number | null;
+  conflicts: number;
+}
+
 export interface KioskDeps {
   scanner: Scanner;
   display: Display;
@@ -59,6 +68,8 @@ export interface KioskDeps {
   config: Pick<KioskConfig, 'verdictScreenMs'>;
   /** while the ledger faults, probe it this often (ms) so the kiosk recovers without a scan; default 5000 */
   ledgerRetryMs?: number;
+  /** the sync worker's state for the status line; absent: no uplink (online shown as unknown) */
+  uplink?: { status(): UplinkStatus };
   /** scans that may wait for their verdict; more are refused (device/scan-queue.ts) */
   maxQueuedScans?: number;
 }
@@ -310,8 +321,17 @@ export class Kiosk extends EventEmitter<KioskEvents> {
     this.faultSignalled = screen.kind === 'fault';
   }
 
+  /** The sync worker uploaded, pulled or failed: the status line (and the pending count) may have changed. */
+  syncChanged(): void {
+    this.refreshPending();
+    if (this.phase === 'ready' && !this.idleTimer) this.showResting();
+    this.emit('state', this.state);
+  }
+
   private status(): StatusLine {
-    return { online: null, pending: this.pending, clockWarning: this.clockWarning, scanner: this.deps.scanner.state };
+    const base: StatusLine = { online: null, pending: this.pending, clockWarning: this.clockWarning, scanner: this.deps.scanner.state };
+    const up = this.deps.uplink?.status();
+    return up === undefined || up.online === null ? base : { ...base, online: up.online, sinceSyncS: up.sinceSyncS, conflicts: up.conflicts };
   }
 
   private show(screen: Screen): void {

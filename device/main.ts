@@ -20,6 +20,12 @@ import { ServiceNotifier, serviceStatus, systemdNotifySender } from './sd-notify
 import type { VolumeWatcher } from '../drivers/volume/port.js';
 import type { UsbExport } from '../sync/export/usb-export.js';
 import { buildUsbExport } from './main-usb.js';
+import { SyncWorker } from '../sync/worker.js';
+import type { PlatformClientOptions } from '../sync/transport/client.js';
+import { raiseTrustedTime } from './trusted-time.js';
+import type { Ledger } from './ledger/types.js';
+import type { KioskConfig } from './config.js';
+import type { UplinkStatus } from './kiosk.js';
 
 export interface ServiceOptions {
   home: string;
@@ -43,6 +49,8 @@ export interface ServiceOptions {
   volumes?: VolumeWatcher;
   /** instead of the HTTP claimer and the enrolled merchants' policies (tests, the simulator) */
   claims?: ClaimDeps;
+  /** the sync worker's transport (tests: a fault proxy's exchange) */
+  syncTransport?: Partial<PlatformClientOptions>;
 }
 
 export interface Service {
@@ -60,6 +68,8 @@ export interface Service {
   usb?: UsbExport;
   /** online claims (claim modes): closed when the service stops */
   claims: ClaimDeps;
+  /** undefined when sync.enabled is false */
+  sync?: SyncWorker;
 }
 
 /** Build everything from the home directory; nothing is started yet. */
@@ -90,7 +100,8 @@ export function buildService(opts: ServiceOptions): Service {
   const reloader = new KeyringReloader({ home: home.paths.home, holder: keys, load, logger });
   const claims = opts.claims ?? buildClaims({ platforms: () => enrolled, config: config.claims, logger });
   const redeemer = new Redeemer({ keys, ledger, clock, logger, terminalId: config.terminalId, claims });
-  const kiosk = new Kiosk({ ...hardware, redeemer, keys, ledger, clock, logger, config });
+  const sync = buildSync(home.paths.home, config, ledger, clock, logger, opts.syncTransport);
+  const kiosk = new Kiosk({ ...hardware, redeemer, keys, ledger, clock, logger, config, ...(sync ? { uplink: { status: () => uplinkStatus(sync) } } : {}) });
   const notifier = new ServiceNotifier({ env: process.env, pid: process.pid, sender: systemdNotifySender(), status: () => serviceStatus(kiosk.state), logger });
   const usb = buildUsbExport({
     home: home.paths.home, config, ledger, clock, logger, ui: kiosk,
@@ -98,7 +109,25 @@ export function buildService(opts: ServiceOptions): Service {
     ...(opts.simulate ? { simulate: true } : {}),
     ...(opts.volumes ? { watcher: opts.volumes } : {}),
   });
-  return { kiosk, home, logger, hardware, notifier, keys, reloader, claims, ...(usb ? { usb } : {}) };
+  return { kiosk, home, logger, hardware, notifier, keys, reloader, claims, ...(usb ? { usb } : {}), ...(sync ? { sync } : {}) };
+}
+
+function buildSync(home: string, config: Readonly<KioskConfig>, ledger: Ledger, clock: Clock, logger: Logger, transport?: Partial<PlatformClientOptions>): SyncWorker | undefined {
+  if (!config.sync.enabled) return undefined;
+  const raiseTime = (t: number, source: string): number => raiseTrustedTime({ ledger, clock }, t, source);
+  return new SyncWorker({ home, ledger, config: config.sync, logger, now: () => clock.now(), raiseTime, ...(transport ? { transport } : {}) });
+}
+
+/** The status line's view of every platform: online if any is, the freshest sync, all conflicts. */
+function uplinkStatus(sync: SyncWorker): UplinkStatus {
+  const all = sync.status();
+  if (all.length === 0) return { online: null, sinceSyncS: null, conflicts: 0 };
+  const ages = all.map((s) => s.sinceSyncS).filter((a): a is number => a !== null);
+  return {
+    online: all.some((s) => s.online === true) ? true : all.every((s) => s.online === null) ? null : false,
+    sinceSyncS: ages.length > 0 ? Math.min(...ages) : null,
+    conflicts: all.reduce((n, s) => n + s.conflicts, 0),
+  };
 }
 
 const RETRY_BUSY_TIMEOUT_MS = 200;
@@ -122,7 +151,7 @@ export function openLedgerOrFault(home: Pick<LoadedHome, 'paths' | 'config'>, lo
  * scanner on a pipe has no replug); returns the exit status.
  */
 export async function runService(service: Service, endOfInput?: NodeJS.ReadableStream): Promise<number> {
-  const { kiosk, logger, notifier, reloader, usb } = service;
+  const { kiosk, logger, notifier, reloader, usb, sync } = service;
   let stopping: Promise<void> | undefined;
   const onHangUp = (): void => void reloader.reload('SIGHUP');
   const stop = (why: string): Promise<void> => {
@@ -131,6 +160,7 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
       reloader.stop();
       process.off('SIGHUP', onHangUp);
       await usb?.stop();
+      await sync?.stop();
       // STOPPING=1 goes out at once; the kiosk does not wait for systemd-notify
       await Promise.all([notifier.stop(), kiosk.stop()]);
       await service.claims.claimer.close();
@@ -146,6 +176,7 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
   reloader.start();
   process.on('SIGHUP', onHangUp);
   await startUsb(service);
+  startSync(service);
   logger.info({ terminalId: service.home.config.terminalId, home: service.home.paths.home }, 'kiosk ready');
   kiosk.on('state', () => notifier.refresh());
   kiosk.on('verdict', () => notifier.refresh());
@@ -155,6 +186,21 @@ export async function runService(service: Service, endOfInput?: NodeJS.ReadableS
   const keepAlive = setInterval(() => {}, 3_600_000);
   await Promise.race([signals, ended]).finally(() => clearInterval(keepAlive));
   return 0;
+}
+
+/** Uploads start at once and after every verdict; a key store change (enrolled, removed, trust update) reaches the links. */
+function startSync(service: Service): void {
+  const { sync, kiosk, keys, logger } = service;
+  if (!sync) return;
+  try {
+    sync.start();
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'sync worker not started: the ledger is unavailable; uploads wait for `kiosk sync` or a restart');
+    return;
+  }
+  kiosk.on('verdict', () => sync.wake());
+  keys.on('change', () => sync.refresh());
+  sync.on('status', () => kiosk.syncChanged());
 }
 
 /** A kiosk that cannot watch for sticks still redeems: the problem is logged, exports stay possible by hand. */

@@ -7,7 +7,7 @@
  * ignored like any unverified answer.
  */
 import type { Logger } from '../device/logger.js';
-import { TerminalStateResponse } from '../protocol/api.js';
+import { TerminalStateResponse, type ConflictNotice } from '../protocol/api.js';
 import { applyState, type StateApplied } from '../provisioning/apply-state.js';
 import { lookupValid } from '../provisioning/platform-documents.js';
 import type { EnrolledPlatform } from '../provisioning/store/load.js';
@@ -15,8 +15,15 @@ import { PlatformClient, type PlatformClientOptions } from './transport/client.j
 import { TransportError } from './transport/errors.js';
 
 export type PullResult =
-  | { platformId: string; ok: true; applied: StateApplied }
+  | { platformId: string; ok: true; applied: StateApplied; conflicts?: ConflictPage }
   | { platformId: string; ok: false; code: string; message: string };
+
+/** The conflict notices of a state answer asked with `conflictsAfter`. */
+export interface ConflictPage {
+  items: ConflictNotice[];
+  cursor: number;
+  more: boolean;
+}
 
 export interface PullOptions {
   home: string;
@@ -29,6 +36,8 @@ export interface PullOptions {
   client?: PlatformClient;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** ask for the conflicts this terminal is part of after this cursor (the sync worker) */
+  conflictsAfter?: number;
   /** the transport under a client made here (tests: a fault proxy) */
   transport?: Partial<PlatformClientOptions>;
 }
@@ -57,9 +66,16 @@ export async function pullState(opts: PullOptions): Promise<PullResult> {
   const ctx = { home: opts.home, platformId, logger: opts.logger, raiseTime: opts.raiseTime, ...(opts.now ? { now: opts.now } : {}) };
   try {
     const held = platform.merchantKeys.map((k) => k.kidHex).slice(0, 32).join(',');
-    const query = { trustSeq: String(platform.trust.seq), ...(held ? { merchantKids: held } : {}) };
+    const query = {
+      trustSeq: String(platform.trust.seq),
+      ...(held ? { merchantKids: held } : {}),
+      ...(opts.conflictsAfter !== undefined ? { conflictsAfter: String(opts.conflictsAfter) } : {}),
+    };
     const answer = await client.call({ method: 'GET', path: '/v1/terminal/state', query }, TerminalStateResponse, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
-    return { platformId, ok: true, applied: await applyState(ctx, { kind: 'state', state: answer.body }) };
+    const applied = await applyState(ctx, { kind: 'state', state: answer.body });
+    const b = answer.body;
+    const conflicts = b.conflicts === undefined ? undefined : { items: b.conflicts, cursor: b.conflictsCursor ?? opts.conflictsAfter ?? 0, more: b.conflictsMore === true };
+    return { platformId, ok: true, applied, ...(conflicts ? { conflicts } : {}) };
   } catch (err) {
     if (err instanceof TransportError && err.code === 'REFUSED' && err.platformCode === 'TERMINAL_DISABLED') {
       const applied = await applyState(ctx, { kind: 'disabled', message: err.details.platformMessage ?? err.message, signedAtMs: err.details.signedAtMs });

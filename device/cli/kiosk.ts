@@ -5,7 +5,7 @@
  * (the exit status) and `summary` (one line for the help text). Commands are
  * imported lazily so that `kiosk verify` never loads the native hardware modules.
  */
-const COMMANDS = ['start', 'redeem', 'verify', 'status', 'ledger', 'clock', 'export', 'provision', 'doctor'] as const;
+const COMMANDS = ['start', 'redeem', 'verify', 'status', 'ledger', 'clock', 'export', 'sync', 'reverse', 'provision', 'doctor'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 interface CommandModule {

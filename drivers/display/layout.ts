@@ -3,7 +3,7 @@ import type { GlyphSource } from './glyph.js';
 import { drawIcon, drawMark } from './icons.js';
 import type { Language, Screen, StatusLine } from './screen.js';
 import { TextPainter, type TextStyle } from './text-draw.js';
-import { screenWords, type ScreenWords } from './words.js';
+import { screenWords, shortAge, type ScreenWords } from './words.js';
 
 export interface LayoutOptions {
   width: 128;
@@ -184,10 +184,16 @@ function drawStatus(bmp: Bitmap, p: TextPainter, geo: Geometry, status: StatusLi
     drawMark(bmp, status.online ? 'online' : 'offline', x, y);
     x += 12;
   }
+  if (status.sinceSyncS !== undefined) {
+    x += p.draw(bmp, p.fit(status.sinceSyncS === null ? '-' : shortAge(status.sinceSyncS), 'small', 24), x, y, 'small', 8) + 4;
+  }
   if (status.pending > 0) {
     drawMark(bmp, 'pending', x, y);
     const count = p.fit(String(Math.floor(status.pending)), 'small', 40);
     x += 8 + p.draw(bmp, count, x + 8, y, 'small', 8) + 4;
+  }
+  if ((status.conflicts ?? 0) > 0) {
+    x += p.draw(bmp, p.fit(`!${status.conflicts}`, 'small', 24), x, y, 'small', 8) + 4;
   }
   if (status.clockWarning) {
     drawMark(bmp, 'clock', x, y);

@@ -8,6 +8,10 @@ export interface StatusLine {
   online: boolean | null;
   /** redemptions not yet confirmed by the platform */
   pending: number;
+  /** seconds since the last successful sync (any platform's latest); null: never; absent: no uplink */
+  sinceSyncS?: number | null;
+  /** coupons the platform reports redeemed at two terminals, this one among them */
+  conflicts?: number;
   /** the system clock is behind the trusted time */
   clockWarning: boolean;
   scanner: 'connected' | 'disconnected';

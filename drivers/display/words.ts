@@ -39,6 +39,8 @@ export const WORDS = {
   starting: { en: 'Starting…', zh: '正在启动' },
   stopping: { en: 'Stopping…', zh: '正在关闭' },
   online: { en: 'online', zh: '在线' },
+  synced: { en: 'sync', zh: '同步' },
+  conflicts: { en: 'conflicts', zh: '冲突' },
   offline: { en: 'offline', zh: '离线' },
   pending: { en: 'to upload', zh: '待上传' },
   clockWarning: { en: 'clock!', zh: '时钟异常' },
@@ -146,11 +148,21 @@ export function grouped(n: number): string {
   return String(Math.floor(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** An age in one short token: 42s, 5m, 3h, 2d. */
+export function shortAge(s: number): string {
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
 /** The status line as words, for the text terminal (the OLED draws icons instead). */
 export function statusWords(status: StatusLine, lang: Language): string {
   const parts: string[] = [];
   if (status.online !== null) parts.push((status.online ? WORDS.online : WORDS.offline)[lang]);
+  if (status.sinceSyncS !== undefined) parts.push(`${WORDS.synced[lang]} ${status.sinceSyncS === null ? '—' : shortAge(status.sinceSyncS)}`);
   if (status.pending > 0) parts.push(`${status.pending} ${WORDS.pending[lang]}`);
+  if ((status.conflicts ?? 0) > 0) parts.push(`${status.conflicts} ${WORDS.conflicts[lang]}`);
   if (status.clockWarning) parts.push(WORDS.clockWarning[lang]);
   if (status.scanner === 'disconnected') parts.push(WORDS.noScanner[lang]);
   return parts.join(' · ');

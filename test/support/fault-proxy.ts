@@ -19,6 +19,8 @@ export interface FaultProxy {
   url: string;
   /** faults for the next requests, in order; then requests pass */
   next: Fault[];
+  /** requests whose whole body the proxy has read (before any fault) */
+  received: Array<{ method: string; url: string }>;
   /** requests forwarded to the service, and their answers' statuses */
   seen: Array<{ method: string; url: string; status: number }>;
   close(): Promise<void>;
@@ -43,10 +45,11 @@ function forward(target: URL, req: IncomingMessage, payload: Buffer): Promise<{ 
 
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
-  const proxy: FaultProxy = { url: '', next: [], seen: [], close: async () => undefined };
+  const proxy: FaultProxy = { url: '', next: [], received: [], seen: [], close: async () => undefined };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const fault = proxy.next.shift() ?? { kind: 'pass' };
     const payload = await body(req);
+    proxy.received.push({ method: req.method ?? '', url: req.url ?? '' });
     if (fault.kind === 'reset') return void req.socket.destroy();
     if (fault.kind === '500') return void res.writeHead(500, { 'content-type': 'text/plain' }).end('proxy fault');
     if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));

@@ -3,6 +3,7 @@
  * a consistent copy of the ledger, and starting over (explicitly).
  */
 import type { Redemption } from '../../ledger/types.js';
+import { formatSerial } from '../../../coupon/index.js';
 import { loadHome, resolveHome } from '../../home.js';
 import { createLogger } from '../../logger.js';
 import { backupLedger } from '../../ledger-admin.js';
@@ -13,14 +14,17 @@ import { runReset } from './ledger-reset.js';
 export const summary = 'list the redemptions in the kiosk ledger; back it up; reset it (technicians)';
 
 const USAGE = `usage: kiosk ledger list [--home DIR] [--json] [--limit N]
+       kiosk ledger conflicts [--home DIR] [--json] [--limit N]
        kiosk ledger backup --to FILE [--home DIR] [--json]
        kiosk ledger reset [--home DIR] [--yes] [--json]
 
   list      the redemptions, newest first; --limit N (default 50); --json: one object per redemption
+  conflicts coupons the platform reports redeemed at two terminals, this one among them, newest first;
+            --json: one object per conflict with its serial, which side counts (won/lost) and both redemptions
   backup    a consistent copy of the ledger into FILE (a new file), safe while the service runs
   reset     retire this kiosk's ledger and start a new, empty one: see \`kiosk ledger reset --help\``;
 
-const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { list, backup, reset: runReset };
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { list, conflicts, backup, reset: runReset };
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -30,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const command = sub === undefined ? undefined : SUBCOMMANDS[sub];
   if (!command) {
-    process.stderr.write(`kiosk ledger: expected list, backup or reset, got ${JSON.stringify(sub ?? '')}\n\n${USAGE}\n`);
+    process.stderr.write(`kiosk ledger: expected list, conflicts, backup or reset, got ${JSON.stringify(sub ?? '')}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
   return command(rest);
@@ -53,6 +57,24 @@ async function list(argv: string[]): Promise<number> {
   if (access.state === 'ok') access.ledger.close();
   if (parsed.values['json']) rows.forEach((r) => printJson(r));
   else process.stdout.write(access.state === 'none' ? 'no ledger yet: the service creates it at its first start\n' : table(rows));
+  return EXIT.ok;
+}
+
+async function conflicts(argv: string[]): Promise<number> {
+  const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
+  if (!parsed) return exitCode;
+  const limit = intOption(parsed, 'limit', 1000);
+  const access = readLedger(homeOf(parsed));
+  if (access.state === 'unavailable') {
+    process.stderr.write(`kiosk ledger conflicts: ledger ${unavailableLine(access)}\n`);
+    return EXIT.failed;
+  }
+  const rows = access.state === 'ok' ? access.ledger.sync.conflicts({ limit }) : [];
+  if (access.state === 'ok') access.ledger.close();
+  const out = rows.map((c) => ({ serial: formatSerial(Buffer.from(c.ctiHex, 'hex')), ...c, seenAt: iso(c.seenAt) }));
+  if (parsed.values['json']) out.forEach((c) => printJson(c));
+  else if (out.length === 0) process.stdout.write('no conflicts\n');
+  else for (const c of out) process.stdout.write(`${c.serial}  ${c.side === 'won' ? 'counts here' : 'LOST'}: first ${c.first.terminalId} (${c.first.branchId ?? '-'}) ${iso(c.first.scannedAt)}, second ${c.second.terminalId} (${c.second.branchId ?? '-'}) ${iso(c.second.scannedAt)}  [${c.platformId}]\n`);
   return EXIT.ok;
 }
 

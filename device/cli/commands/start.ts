@@ -9,6 +9,7 @@ import type { Kiosk } from '../../kiosk.js';
 import { createLogger } from '../../logger.js';
 import { buildService, runService } from '../../main.js';
 import { verdictEvent } from '../../verdict.js';
+import type { SyncWorker } from '../../../sync/worker.js';
 import { EXIT, parseCommand, printJson, str, type Parsed } from '../cli-util.js';
 
 export const summary = 'run the kiosk service (real hardware from config.json, or simulated)';
@@ -30,7 +31,8 @@ const USAGE = `usage: kiosk start [--home DIR] [--simulate] [--display blocks|te
                       device; at the end of SRC the scanner is unplugged (with -, the service stops)
   --usb-root PATH     watch PATH for USB sticks instead of usb.roots (repeatable); with --simulate too
   --json              one JSON object per event on stdout ({"event":"verdict",...}, {"event":"scanner",...},
-                      {"event":"export","state":"started|progress|done|interrupted|skipped",...});
+                      {"event":"export","state":"started|progress|done|interrupted|skipped",...},
+                      {"event":"sync","platformId":...,"online":...,"pending":...,"rejected":...,"conflicts":...});
                       the screen is then drawn on stderr
   --demo              first run: create demo platform and merchant keys in the home, print how to
                       issue demo coupons, and print one to paste (implies --simulate)
@@ -78,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   if (json) printEvents(service.kiosk);
   if (json) service.usb?.on('export', printJson);
+  if (json) printSyncEvents(service.sync);
   const stopAtEnd = (service.hardware.scanner.name === 'stdin' || hidReports === '-') && !stdinIsNullDevice();
   return runService(service, stopAtEnd ? process.stdin : undefined);
 }
@@ -125,6 +128,17 @@ function prepareDemo(home: string, json: boolean): void {
   const created = ensureDemoHome(home);
   const text = (created ? 'Created demo keys.\n' : '') + demoInstructions(home, issueDemoCoupon(home));
   (json ? process.stderr : process.stdout).write(text);
+}
+
+/** --json: a line per platform whenever its online state or its counts change (not per idle check). */
+function printSyncEvents(sync: SyncWorker | undefined): void {
+  const last = new Map<string, string>();
+  sync?.on('status', (s) => {
+    const key = JSON.stringify([s.online, s.pending, s.rejected, s.held, s.conflicts, s.claimMode]);
+    if (last.get(s.platformId) === key) return;
+    last.set(s.platformId, key);
+    printJson({ event: 'sync', ...s });
+  });
 }
 
 /** --json: stdout carries only these lines. */

@@ -5,6 +5,7 @@ import { loadHome, resolveHome } from '../../home.js';
 import { loadHomeKeys } from '../../../provisioning/home-keys.js';
 import type { ClaimPolicy } from '../../claims/policy.js';
 import { policyFor } from '../../main-claims.js';
+import { syncStatus, type PlatformSyncStatus } from '../../../sync/status.js';
 import { EXIT, parseCommand, printJson, str } from '../cli-util.js';
 import { iso, readLedger, unavailableLine, type LedgerAccess } from '../open-ledger.js';
 
@@ -25,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     report = statusReport({ ...home, platforms: [...keys.keyring.platforms], merchantKeys: [...keys.keyring.merchantKeys] }, access, Date.now());
     report['disabled'] = keys.disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() }));
     report['claims'] = claimsReport(keys.keyring.platforms.map((p) => p.platformId), policyFor(() => loaded.enrolled, home.config.claims), access);
+    report['sync'] = access.state === 'ok' ? loaded.enrolled.map((p) => syncStatus(access.ledger, p, undefined, Date.now())) : [];
   } finally {
     if (access.state === 'ok') access.ledger.close();
   }
@@ -88,6 +90,10 @@ function render(r: Record<string, unknown>, access: LedgerAccess): string {
   lines.push(`ledger      ${ledger}`);
   lines.push(`clock       system ${String(r['systemTime'])}, trusted ${String(r['trustedTime'] ?? '-')} (${String(r['clock'])})`);
   if (r['counts']) lines.push(`counts      ${Object.entries(r['counts'] as object).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
+  for (const s of (r['sync'] as PlatformSyncStatus[] | undefined) ?? []) {
+    const since = s.lastSyncAt === null ? 'never synced' : `last sync ${iso(s.lastSyncAt)} (${s.sinceSyncS}s ago)`;
+    lines.push(`sync        ${s.platformId}: ${since}; pending ${s.pending}, rejected ${s.rejected}, held ${s.held}, conflicts ${s.conflicts}; claim mode ${s.claimMode}${s.revocationsStale ? '; REVOCATIONS STALE' : ''}${s.lastError ? `; last error ${s.lastError}` : ''}`);
+  }
   const last = r['lastScan'] as { at: string; reason: string; serial: string | null } | null;
   lines.push(`last scan   ${last ? `${last.at} ${last.reason}${last.serial ? ' ' + last.serial : ''}` : '-'}`);
   return lines.join('\n') + '\n';
