@@ -56,6 +56,8 @@ export async function syncRow(ctx: Ctx, branch: Branch, step: string): Promise<b
     const r = await kioskCli(['sync', '--home', ctx.enrolled[branch].home, '--json']);
     const last = r.stdout.trim().split('\n').pop() ?? '';
     if (r.status !== 0) throw new Error(`exit ${String(r.status)}: ${(r.stderr.trim() || last).split('\n').slice(0, 2).join(' / ')}`);
+    const pending = (JSON.parse(last || '{}') as { pending?: unknown }).pending;
+    if (pending !== 0) throw new Error(`exit 0 but pending ${String(pending)}: ${last}`);
     return `exit 0: ${last.slice(0, 160)}`;
   });
 }
