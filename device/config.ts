@@ -39,7 +39,7 @@ const CORE = {
 };
 
 /** Every section of config.json, by key. */
-export const CONFIG_SECTIONS = { ...HARDWARE_SECTIONS, usb: UsbSchema, claims: ClaimsSchema, sync: SyncSchema } as const;
+export const CONFIG_SECTIONS = { ...HARDWARE_SECTIONS, usb: UsbSchema, sync: SyncSchema, claims: ClaimsSchema } as const;
 
 export const KioskConfigSchema = Type.Object({ ...CORE, ...CONFIG_SECTIONS }, { additionalProperties: false });
 
