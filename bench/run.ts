@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 
-const SECTIONS = ['coupon', 'pipeline', 'claims', 'display', 'hid', 'platform', 'sync', 'usb-export'] as const;
+const SECTIONS = ['coupon', 'pipeline', 'claims', 'display', 'hid', 'platform', 'sync', 'kiosk-drain', 'usb-export'] as const;
 
 interface Section {
   title: string;

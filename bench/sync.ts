@@ -24,7 +24,7 @@ const BATCH = UPLOAD_MAX_RECORDS;
 const MERCHANT = 'shop-00042';
 const FACTS = { product: 'sku-778812', quantity: 2, consumer: 'u-83920117' };
 
-interface Figure {
+export interface Figure {
   label: string;
   rows: number;
   ms: number;
@@ -34,7 +34,7 @@ interface Figure {
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 /** ROWS coupons of the merchant, registered in multi-row inserts (setting up, not measured). */
-async function registerCoupons(s: RunningService, n: number): Promise<string[]> {
+export async function registerCoupons(s: RunningService, n: number): Promise<string[]> {
   const { kid: merchantKid } = await s.store.currentMerchantKey(MERCHANT);
   const signerKid = (await s.store.validSigningKeys())[0]!.kid;
   const ctis = Array.from({ length: n }, () => randomBytes(12).toString('hex'));
@@ -50,7 +50,7 @@ async function registerCoupons(s: RunningService, n: number): Promise<string[]> 
 }
 
 /** The baseline: the same rows as plain multi-row INSERTs, BATCH rows a statement, each its own transaction. */
-async function plainInsert(db: Db, terminalId: string, branchId: string, ctis: string[], at: Date): Promise<Figure> {
+export async function plainInsert(db: Db, terminalId: string, branchId: string, ctis: string[], at: Date): Promise<Figure> {
   const batchMs: number[] = [];
   const start = performance.now();
   for (let i = 0; i < ctis.length; i += BATCH) {
