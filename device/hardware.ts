@@ -8,7 +8,7 @@
  * exists. Otherwise, and always with `simulate`, it is the simulated kiosk:
  * lines from stdin, the screen drawn in the terminal, indicators as log lines.
  */
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import type { Display } from '../drivers/display/port.js';
 import { Ssd1306Display } from '../drivers/display/ssd1306.js';
 import { TerminalDisplay } from '../drivers/display/terminal.js';
@@ -16,6 +16,7 @@ import { GpioIndicator } from '../drivers/indicator/gpio.js';
 import { LogIndicator } from '../drivers/indicator/log.js';
 import type { Indicator } from '../drivers/indicator/port.js';
 import { HidScanner } from '../drivers/scanner/hid.js';
+import { reportStreamHid } from '../drivers/scanner/hid-report-stream.js';
 import type { Scanner } from '../drivers/scanner/port.js';
 import { SerialScanner } from '../drivers/scanner/serial.js';
 import { StdinScanner } from '../drivers/scanner/stdin.js';
@@ -42,6 +43,11 @@ export interface HardwareOptions {
   displayMode?: DisplayMode;
   /** --simulate: no real hardware, whatever the config says */
   simulate?: boolean;
+  /**
+   * --hid-reports: the HID driver reads raw boot keyboard reports from this
+   * file or FIFO ('-': `input`) instead of a USB device (drivers/scanner/hid-report-stream.ts)
+   */
+  hidReports?: string;
   /** parts a test (or a caller) provides instead */
   injected?: Partial<Hardware>;
   /** does this device node exist? (injected by tests) */
@@ -70,14 +76,19 @@ export function scannerDriverOf(config: Cfg, simulate = false): ScannerDriver {
 
 function createScanner(config: Cfg, opts: HardwareOptions): Scanner {
   const { logger } = opts;
-  switch (scannerDriverOf(config, opts.simulate)) {
+  // simulated input for the HID driver is no real hardware: it holds with --simulate too
+  switch (opts.hidReports !== undefined ? 'hid' : scannerDriverOf(config, opts.simulate)) {
     case 'serial':
       return new SerialScanner({ ...config.scanner.serial, logger });
     case 'hid':
-      return new HidScanner({ ...config.scanner.hid, logger });
+      return new HidScanner({ ...config.scanner.hid, logger, ...(opts.hidReports ? { hid: reportsFrom(opts.hidReports, opts.input) } : {}) });
     case 'stdin':
       return new StdinScanner({ input: opts.input, terminator: 'auto', logger });
   }
+}
+
+function reportsFrom(source: string, input: NodeJS.ReadableStream): ReturnType<typeof reportStreamHid> {
+  return reportStreamHid(source, () => (source === '-' ? input : createReadStream(source)));
 }
 
 export type DisplayDriver = 'ssd1306' | DisplayMode;

@@ -34,6 +34,8 @@ export interface ServiceOptions {
   simulate?: boolean;
   /** command-line overrides, in config.json's shape, validated with it */
   overrides?: Record<string, unknown>;
+  /** --hid-reports: the HID scanner reads raw reports from this file or FIFO, '-' for `input` */
+  hidReports?: string;
   /** stdout carries JSON events: draw the terminal screen on stderr */
   json?: boolean;
   input?: NodeJS.ReadableStream;
@@ -84,6 +86,7 @@ export function buildService(opts: ServiceOptions): Service {
     screenOut: opts.json ? (opts.stderr ?? process.stderr) : stdout,
     ...(opts.displayMode ? { displayMode: opts.displayMode } : {}),
     ...(opts.simulate ? { simulate: true } : {}),
+    ...(opts.hidReports ? { hidReports: opts.hidReports } : {}),
     ...(opts.hardware ? { injected: opts.hardware } : {}),
   });
   // the enrolled platforms of the newest keys loaded: the claimer's endpoints and each merchant's claim mode follow a reload

@@ -16,7 +16,7 @@ export const summary = 'run the kiosk service (real hardware from config.json, o
 
 const USAGE = `usage: kiosk start [--home DIR] [--simulate] [--display blocks|text|none] [--json] [--demo]
                    [--scanner stdin|serial|hid] [--serial-path PATH] [--baud N] [--hid-device VID:PID|PATH]
-                   [--usb-root PATH]...
+                   [--hid-reports PATH|-] [--usb-root PATH]...
 
   --home DIR          the kiosk home (default: $KIOSK_HOME or /var/lib/coupon-kiosk; with --demo ./${DEMO_HOME})
   --simulate          simulated hardware: scans are lines on stdin, the screen is drawn in the terminal,
@@ -26,6 +26,9 @@ const USAGE = `usage: kiosk start [--home DIR] [--simulate] [--display blocks|te
   --serial-path PATH  serial scanner port (prefer /dev/serial/by-id/...); implies --scanner serial
   --baud N            serial baud rate (default 115200)
   --hid-device ID     HID scanner as VID:PID in hex (e.g. 0c2e:0b61) or a hidraw path; implies --scanner hid
+  --hid-reports SRC   simulate a keyboard-emulation HID scanner: the real HID driver and decoder read raw
+                      8-byte boot keyboard reports from SRC (a file or FIFO; - for stdin) instead of a USB
+                      device; at the end of SRC the scanner is unplugged (with -, the service stops)
   --usb-root PATH     watch PATH for USB sticks instead of usb.roots (repeatable); with --simulate too
   --json              one JSON object per event on stdout ({"event":"verdict",...}, {"event":"scanner",...},
                       {"event":"export","state":"started|progress|done|interrupted|skipped",...},
@@ -49,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     'serial-path': { type: 'string' },
     baud: { type: 'string' },
     'hid-device': { type: 'string' },
+    'hid-reports': { type: 'string' },
     'usb-root': { type: 'string', multiple: true },
   });
   if (!parsed) return exitCode;
@@ -62,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   const demo = parsed.values['demo'] === true;
   const home = demo && str(parsed, 'home') === undefined && !process.env['KIOSK_HOME'] ? resolveHome(DEMO_HOME) : resolveHome(str(parsed, 'home'));
   if (demo) prepareDemo(home, json);
+  const hidReports = str(parsed, 'hid-reports');
   const service = buildService({
     home,
     json,
@@ -69,13 +74,14 @@ export async function run(argv: string[]): Promise<number> {
     // the demo is for a person at a terminal: JSON log lines would bury the screen
     ...(demo && !process.env['KIOSK_LOG_LEVEL'] ? { logger: createLogger({ level: 'warn' }) } : {}),
     overrides: scannerOverrides(parsed),
+    ...(hidReports !== undefined ? { hidReports } : {}),
     ...(display ? { displayMode: display as DisplayMode } : {}),
     ...usbRoots(parsed),
   });
   if (json) printEvents(service.kiosk);
   if (json) service.usb?.on('export', printJson);
   if (json) printSyncEvents(service.sync);
-  const stopAtEnd = service.hardware.scanner.name === 'stdin' && !stdinIsNullDevice();
+  const stopAtEnd = (service.hardware.scanner.name === 'stdin' || hidReports === '-') && !stdinIsNullDevice();
   return runService(service, stopAtEnd ? process.stdin : undefined);
 }
 
@@ -106,12 +112,14 @@ function checkChoice(flag: string, value: string | undefined, allowed: readonly 
 export function scannerOverrides(parsed: Parsed): Record<string, unknown> {
   const serialPath = str(parsed, 'serial-path');
   const baud = str(parsed, 'baud');
-  const hidDevice = str(parsed, 'hid-device');
-  const driver = str(parsed, 'scanner') ?? (serialPath ? 'serial' : hidDevice ? 'hid' : undefined);
+  const hidReports = str(parsed, 'hid-reports');
+  // the simulated device is listed under the --hid-reports value and types like a keyboard
+  const hid = hidReports !== undefined ? { device: hidReports, mode: 'keyboard' } : str(parsed, 'hid-device') !== undefined ? { device: str(parsed, 'hid-device') } : {};
+  const driver = hidReports !== undefined ? 'hid' : (str(parsed, 'scanner') ?? (serialPath ? 'serial' : 'device' in hid ? 'hid' : undefined));
   const serial: Record<string, unknown> = {};
   if (serialPath) serial['path'] = serialPath;
   if (baud !== undefined) serial['baudRate'] = /^\d+$/.test(baud) ? Number(baud) : baud;
-  const scanner: Record<string, unknown> = { serial, hid: hidDevice ? { device: hidDevice } : {} };
+  const scanner: Record<string, unknown> = { serial, hid };
   if (driver) scanner['driver'] = driver;
   return { scanner };
 }

@@ -16,7 +16,7 @@ import { SCAN_BURST_GAP_MS, type Scanner } from '../../../drivers/scanner/port.j
 import { SerialScanner } from '../../../drivers/scanner/serial.js';
 import { StdinScanner } from '../../../drivers/scanner/stdin.js';
 import { FakeTimers } from '../../../drivers/scanner/timers.js';
-import { encode } from './hid-encode.js';
+import { encode } from '../../../drivers/scanner/hid-typing.js';
 import { record } from './record.js';
 
 const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as { MockBinding: MockBindingInterface };

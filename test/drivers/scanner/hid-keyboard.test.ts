@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { KeyboardLayout } from '../../../drivers/config.js';
 import { BootKeyboardDecoder } from '../../../drivers/scanner/hid-keyboard.js';
 import { LAYOUTS } from '../../../drivers/scanner/hid-keymap.js';
-import { ALTGR, ENTER, RELEASE, SHIFT, encode, report, strokeFor, type Stroke } from './hid-encode.js';
+import { ALTGR, ENTER, RELEASE, SHIFT, encode, report, strokeFor, type Stroke } from '../../../drivers/scanner/hid-typing.js';
 
 const RSHIFT = 0x20;
 const CAPS = 0x39;

@@ -6,7 +6,7 @@ import { HidScanner } from '../../../drivers/scanner/hid.js';
 import { loadNodeHid, type HidDeviceInfo, type HidModuleLike } from '../../../drivers/scanner/hid-device.js';
 import type { ScannerError } from '../../../drivers/scanner/port.js';
 import { FakeTimers } from '../../../drivers/scanner/timers.js';
-import { encode } from './hid-encode.js';
+import { encode } from '../../../drivers/scanner/hid-typing.js';
 import { record } from './record.js';
 
 const BACKOFF = { initialMs: 10, maxMs: 80 };

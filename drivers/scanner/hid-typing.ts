@@ -1,11 +1,13 @@
-import type { KeyboardLayout } from '../../../drivers/config.js';
-import { keyMap } from '../../../drivers/scanner/hid-keymap.js';
-
 /**
- * Test-only: the inverse of our layout tables, to type text as a scanner set
- * to that keyboard country would (the decoder tests also check hand-written
- * reports, so they are not only self-consistent).
+ * Types text as a keyboard-emulation scanner set to that keyboard country
+ * would: the inverse of our layout tables. The demo types coupons with it
+ * into `kiosk start --hid-reports`, and the decoder tests use it; the
+ * decoder tests also check hand-written reports, so the pair is not only
+ * self-consistent.
  */
+import type { KeyboardLayout } from '../config.js';
+import { keyMap } from './hid-keymap.js';
+
 export const SHIFT = 0x02;
 export const ALTGR = 0x40;
 export const ENTER = 0x28;
