@@ -54,10 +54,14 @@ export async function stickDir(target: StickTarget, parts: readonly string[], cr
   return dir;
 }
 
-/** A new file for writing (truncating a leftover of the same name). */
+/**
+ * A new file for writing (truncating a leftover of the same name). Never
+ * through a symlink: on an ext4 stick one could point anywhere the kiosk may
+ * write, and O_TRUNC would empty that file before the device check below.
+ */
 export async function createOnStick(target: StickTarget, file: string): Promise<FileHandle> {
   return onStick(target, `create ${file}`, async () => {
-    const fh = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+    const fh = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
     try {
       checkDev(target, (await fh.stat()).dev, file);
     } catch (err) {
