@@ -96,7 +96,7 @@ async function engine(name: string, databaseUrl: string | undefined): Promise<Ro
     const client = clientFor(() => loadPlatform(k.home, k.platformId, { credentials: undefined }), { logger: silentLogger() });
     try {
       const start = performance.now();
-      const r = await drain({ platformId: k.platformId, ledger, client, batchRecords: BATCH, timeoutMs: 60_000, now: Date.now, logger: silentLogger() });
+      const r = await drain({ platformId: k.platformId, self: loadPlatform(k.home, k.platformId, { credentials: undefined }).record, ledger, client, batchRecords: BATCH, timeoutMs: 60_000, now: Date.now, logger: silentLogger() });
       const ms = performance.now() - start;
       if (r.sent !== ROWS || ledger.sync.counts(k.platformId).pending !== 0) throw new Error(`drain left work: ${JSON.stringify(r)}`);
       return [

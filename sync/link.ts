@@ -164,7 +164,7 @@ export class PlatformLink extends EventEmitter<LinkEvents> {
     const { ledger, now, raiseTime } = this.deps;
     try {
       const result = await drain({
-        platformId: this.platformId, ledger, client: this.client, batchRecords: this.deps.config.batchRecords, timeoutMs: this.deps.config.requestTimeoutMs,
+        platformId: this.platformId, self: this.platform.record, ledger, client: this.client, batchRecords: this.deps.config.batchRecords, timeoutMs: this.deps.config.requestTimeoutMs,
         now, raiseTime, logger: this.log, signal: this.abort.signal,
       });
       this.upBackoff.reset();

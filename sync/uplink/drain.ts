@@ -16,11 +16,13 @@ import type { Logger } from '../../device/logger.js';
 import { UploadResponse } from '../../protocol/sync.js';
 import type { PlatformClient } from '../transport/client.js';
 import { TransportError } from '../transport/errors.js';
-import { readAnswers, toUploadRecord } from './records.js';
+import { readAnswers, toUploadRecord, type EnrolledSelf } from './records.js';
 import type { OutboxEntry } from '../../device/ledger/sync-types.js';
 
 export interface DrainContext {
   platformId: string;
+  /** this kiosk's enrolled identity on that platform */
+  self: EnrolledSelf;
   ledger: Ledger;
   client: PlatformClient;
   /** entries per request at most */
@@ -79,7 +81,7 @@ async function sendBatch(ctx: DrainContext, entries: readonly OutboxEntry[], res
     if (err instanceof TransportError && err.code === 'REFUSED' && err.status === 400 && err.platformCode === 'VALIDATION_FAILED') return 'unreadable';
     throw err;
   }
-  const read = readAnswers(entries, answer.body.results);
+  const read = readAnswers(entries, answer.body.results, ctx.self);
   if (read === undefined) {
     throw new TransportError('ANSWER_INVALID', `POST /v1/terminal/redemptions: the ${answer.body.results.length} results do not answer the ${entries.length} records sent, in order`);
   }

@@ -18,8 +18,19 @@ export interface ReadAnswers {
   revoked: { ctiHex: string; revokedAt: number }[];
 }
 
-/** The answers of one upload, matched to the entries sent; undefined when they do not match (not believed: the entries stay pending). */
-export function readAnswers(entries: readonly OutboxEntry[], results: readonly UploadResult[]): ReadAnswers | undefined {
+/** This kiosk as the platform knows it: its enrolled terminal id and branch (not config's `terminalId`, the host name). */
+export interface EnrolledSelf {
+  terminalId: string;
+  branchId: string;
+}
+
+/**
+ * The answers of one upload, matched to the entries sent; undefined when they
+ * do not match (not believed: the entries stay pending). A conflict names this
+ * kiosk by its enrolled id, as the platform's conflict notices do, so that the
+ * two reports of one conflict are one row in the ledger.
+ */
+export function readAnswers(entries: readonly OutboxEntry[], results: readonly UploadResult[], self: EnrolledSelf): ReadAnswers | undefined {
   if (results.length !== entries.length) return undefined;
   const out: ReadAnswers = { answers: [], conflicts: [], revoked: [] };
   for (let i = 0; i < entries.length; i++) {
@@ -30,7 +41,7 @@ export function readAnswers(entries: readonly OutboxEntry[], results: readonly U
     if (r.result === 'conflict') {
       out.conflicts.push({
         ctiHex: e.ctiHex, noticeSeq: null, side: 'lost', first: r.first,
-        second: { terminalId: e.terminalId, branchId: null, scannedAt: e.scannedAt, receivedAt: null, offline: e.offline },
+        second: { terminalId: self.terminalId, branchId: self.branchId, scannedAt: e.scannedAt, receivedAt: null, offline: e.offline },
       });
     }
     if (r.result === 'revoked') out.revoked.push({ ctiHex: e.ctiHex, revokedAt: r.revokedAt });
