@@ -8,39 +8,24 @@
  * cannot install a key under another key's name.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { Type, type Static } from 'typebox';
 import { KeyError, merchantKeyFrom, toHex } from '../coupon/keys.js';
 import type { MerchantKey } from '../coupon/types.js';
-import { payloadReader } from './json-payload.js';
+import { merchantKeys } from './generated/payload-validators.js';
+import type { MerchantKeysPayload } from './merchant-keys-schema.js';
+import { jsonReader } from './payload-reader.js';
+
+export type { MerchantKeysPayload } from './merchant-keys-schema.js';
 
 export const MERCHANT_KEYS_CONTENT_TYPE = 'application/vnd.coupon-kiosk.merchant-keys+json';
 export const MAX_MERCHANT_KEYS = 64;
-
-const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
-
-export const MerchantKeyEntrySchema = Type.Object(
-  {
-    kid: Type.String({ pattern: '^[0-9a-f]{16}$' }),
-    kind: Type.Union([Type.Literal('x25519'), Type.Literal('rsa')]),
-    /** PKCS#8 DER, standard Base64 with padding; 8192 characters hold an RSA-4096 key */
-    pkcs8: Type.String({ pattern: BASE64, minLength: 4, maxLength: 8192 }),
-  },
-  { additionalProperties: false },
-);
-
-export const MerchantKeysSchema = Type.Object(
-  { keys: Type.Array(MerchantKeyEntrySchema, { minItems: 1, maxItems: MAX_MERCHANT_KEYS }) },
-  { additionalProperties: false },
-);
-
-export type MerchantKeysPayload = Static<typeof MerchantKeysSchema>;
 
 export const MERCHANT_KEYS_CODES = ['INVALID_PAYLOAD', 'BAD_KEY', 'KID_MISMATCH', 'KIND_MISMATCH', 'DUPLICATE_KID'] as const;
 export type MerchantKeysCode = (typeof MERCHANT_KEYS_CODES)[number];
 
 export type MerchantKeysResult = { ok: true; keys: MerchantKey[] } | { ok: false; code: MerchantKeysCode; message: string };
 
-const reader = payloadReader(MerchantKeysSchema, 'merchant-key payload');
+// compiled at build time (tools/validators.ts): a kiosk applying a delivery loads neither typebox nor ajv
+const reader = jsonReader<MerchantKeysPayload>(() => merchantKeys, 'merchant-key payload');
 
 /** The UTF-8 JSON payload for these keys (each checked: X25519 or RSA ≥ 2048, kid and kind its own). */
 export function encodeMerchantKeys(keys: readonly MerchantKey[]): Uint8Array {

@@ -19,7 +19,8 @@ import { Type, type Static } from 'typebox';
 import { kidOf, toHex } from '../coupon/keys.js';
 import type { MerchantKey } from '../coupon/types.js';
 import { payloadReader } from './json-payload.js';
-import { MerchantKeysSchema, decodeMerchantKeys, encodeMerchantKeys } from './merchant-keys.js';
+import { decodeMerchantKeys, encodeMerchantKeys } from './merchant-keys.js';
+import { MerchantKeysSchema } from './merchant-keys-schema.js';
 import { PassphraseSealedSchema } from './passphrase.js';
 
 export const PROVISIONING_BUNDLE_FORMAT = 'coupon-kiosk/provisioning-bundle';

@@ -10,9 +10,10 @@
  * Exactly these fields: a new field is a new handshake_version, which older
  * kiosks refuse by name instead of enrolling without understanding it.
  */
-import { X509Certificate, createHash } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import { payloadReader } from './json-payload.js';
+
+export { spkiPin } from './spki-pin.js';
 
 export const HANDSHAKE_VERSION = 1;
 /** A QR code of version 40, level M, holds 2331 bytes; we stay well under. */
@@ -88,20 +89,4 @@ function checkUrl(text: string): string | undefined {
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return undefined;
   return `'${url.protocol}//${url.host}' must be https (http only on a loopback address)`;
-}
-
-/**
- * The RFC 7469 pin of a certificate's public key: `sha256/` and the standard
- * Base64 of SHA-256 over its SubjectPublicKeyInfo DER. Takes PEM text or DER
- * bytes; TypeError for anything that is not an X.509 certificate.
- */
-export function spkiPin(certificate: string | Uint8Array): string {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(typeof certificate === 'string' ? certificate : Buffer.from(certificate));
-  } catch (err) {
-    throw new TypeError(`not an X.509 certificate (PEM or DER): ${(err as Error).message}`);
-  }
-  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
-  return `sha256/${createHash('sha256').update(spki).digest('base64')}`;
 }

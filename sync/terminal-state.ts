@@ -7,7 +7,8 @@
  * ignored like any unverified answer.
  */
 import type { Logger } from '../device/logger.js';
-import { TerminalStateResponse, type ConflictNotice } from '../protocol/api.js';
+import { terminalStateAnswer } from '../protocol/answers.js';
+import type { ConflictNotice } from '../protocol/api.js';
 import { applyState, type StateApplied } from '../provisioning/apply-state.js';
 import { lookupValid } from '../provisioning/platform-documents.js';
 import type { EnrolledPlatform } from '../provisioning/store/load.js';
@@ -71,7 +72,7 @@ export async function pullState(opts: PullOptions): Promise<PullResult> {
       ...(held ? { merchantKids: held } : {}),
       ...(opts.conflictsAfter !== undefined ? { conflictsAfter: String(opts.conflictsAfter) } : {}),
     };
-    const answer = await client.call({ method: 'GET', path: '/v1/terminal/state', query }, TerminalStateResponse, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+    const answer = await client.call({ method: 'GET', path: '/v1/terminal/state', query }, terminalStateAnswer, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
     const applied = await applyState(ctx, { kind: 'state', state: answer.body });
     const b = answer.body;
     const conflicts = b.conflicts === undefined ? undefined : { items: b.conflicts, cursor: b.conflictsCursor ?? opts.conflictsAfter ?? 0, more: b.conflictsMore === true };

@@ -1,6 +1,7 @@
 /**
  * The kiosk's start path (config.json, trust.json, home.json, an enrolled
- * platform's records and signed documents) validates with checks compiled
+ * platform's records and signed documents, merchant-key deliveries, the
+ * platform's answers to the sync worker and claims) validates with checks compiled
  * ahead of time: ajv's standalone code, generated here from the TypeBox
  * schemas after tsc (`npm run build`) into dist/protocol/generated/, so that
  * `kiosk start` loads neither typebox (200–350 ms on a Pi) nor ajv
@@ -19,8 +20,11 @@ import type { TSchema } from 'typebox';
 import { KioskConfigSchema } from '../device/config-schema.js';
 import { HomeRecordSchema } from '../device/home-record-schema.js';
 import { TrustJsonSchema } from '../device/trust-store-schema.js';
+import { ErrorBody, RevocationsResponse, TerminalStateResponse } from '../protocol/api.js';
 import { EnrollmentSchema, TrustBundleSchema } from '../protocol/documents-schema.js';
 import { payloadAjv } from '../protocol/json-payload.js';
+import { MerchantKeysSchema } from '../protocol/merchant-keys-schema.js';
+import { ClaimResponse, UploadResponse } from '../protocol/sync.js';
 import { validatorAjv } from '../protocol/validate.js';
 import { EnrollmentRecordSchema, TrustRecordSchema } from '../provisioning/store/record-schema.js';
 
@@ -43,7 +47,21 @@ export const GENERATED: readonly GeneratedModule[] = [
       trustRecord: TrustRecordSchema,
     },
   },
-  { file: 'payload-validators.js', ajv: payloadAjv, schemas: { trustBundle: TrustBundleSchema, enrollmentDocument: EnrollmentSchema } },
+  {
+    file: 'payload-validators.js',
+    ajv: payloadAjv,
+    schemas: {
+      trustBundle: TrustBundleSchema,
+      enrollmentDocument: EnrollmentSchema,
+      merchantKeys: MerchantKeysSchema,
+      // the terminal API's answers, for the kiosk's sync worker and claims (protocol/answers.ts)
+      errorBody: ErrorBody,
+      terminalStateResponse: TerminalStateResponse,
+      revocationsResponse: RevocationsResponse,
+      claimResponse: ClaimResponse,
+      uploadResponse: UploadResponse,
+    },
+  },
 ];
 
 // the CommonJS module's default export, as ESM sees it

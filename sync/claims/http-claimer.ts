@@ -15,7 +15,7 @@ import type { ClaimAnswer, ClaimInput, Claimer } from '../../device/claims/port.
 import { errInfo } from '../../device/err-info.js';
 import type { Logger } from '../../device/logger.js';
 import type { EnrolledPlatform } from '../../provisioning/store/load.js';
-import { ClaimResponse } from '../../protocol/sync.js';
+import { claimAnswer } from '../../protocol/answers.js';
 import { clientFor } from '../terminal-state.js';
 import type { PlatformClient, PlatformClientOptions } from '../transport/client.js';
 import { TransportError } from '../transport/errors.js';
@@ -52,7 +52,7 @@ export class HttpClaimer implements Claimer {
     const { platformId: _platform, ...body } = input;
     const started = performance.now();
     try {
-      const answer = await link.client.call({ method: 'POST', path: '/v1/terminal/claims', body }, ClaimResponse, { signal: abort.signal, timeoutMs: opts.timeoutMs });
+      const answer = await link.client.call({ method: 'POST', path: '/v1/terminal/claims', body }, claimAnswer, { signal: abort.signal, timeoutMs: opts.timeoutMs });
       this.log.debug({ ctiHex: input.ctiHex, result: answer.body.result, ms: Math.round(performance.now() - started) }, 'claim answered');
       return { kind: 'answer', response: answer.body };
     } catch (err) {

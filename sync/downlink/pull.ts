@@ -10,7 +10,8 @@
 import type { Ledger } from '../../device/ledger/types.js';
 import type { ConflictInput } from '../../device/ledger/sync-types.js';
 import type { Logger } from '../../device/logger.js';
-import { RevocationsResponse, type ConflictNotice } from '../../protocol/api.js';
+import { revocationsAnswer } from '../../protocol/answers.js';
+import type { ConflictNotice } from '../../protocol/api.js';
 import type { EnrolledPlatform } from '../../provisioning/store/load.js';
 import type { PlatformClient } from '../transport/client.js';
 import { TRANSPORT_CODES, TransportError, type TransportCode } from '../transport/errors.js';
@@ -69,7 +70,7 @@ async function pullRevocations(ctx: PullContext): Promise<number> {
   for (let page = 0; page < MAX_PAGES; page++) {
     const after = ctx.ledger.sync.state(platformId).revocationsCursor;
     const query = { after: String(after), limit: String(REVOCATION_PAGE) };
-    const answer = await ctx.client.call({ method: 'GET', path: '/v1/terminal/revocations', query }, RevocationsResponse, { timeoutMs: ctx.timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const answer = await ctx.client.call({ method: 'GET', path: '/v1/terminal/revocations', query }, revocationsAnswer, { timeoutMs: ctx.timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     const b = answer.body;
     added += ctx.ledger.sync.addRevocations(platformId, b.revocations.map((r) => ({ ctiHex: r.ctiHex, revokedAt: r.revokedAt })), b.cursor, !b.more, ctx.now());
     ctx.raiseTime?.(Math.floor(b.time / 1000), `platform ${platformId} revocations`);

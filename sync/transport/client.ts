@@ -12,12 +12,10 @@
  * answer can move it (an unsigned "your clock is wrong" is ignored like any
  * other unsigned answer). The offset never touches the trusted time.
  */
-import type { Static, TSchema } from 'typebox';
 import type { Logger } from '../../device/logger.js';
-import { ErrorBody } from '../../protocol/api.js';
+import { errorAnswer, type AnswerReader } from '../../protocol/answers.js';
 import type { Exchange, ExchangeRequest, PlatformEndpoint, RawAnswer } from '../../protocol/exchange.js';
 import { responseCreated, verifyResponse, type PublicKeyLookup, type TerminalSigningKey } from '../../protocol/http-signature.js';
-import { payloadReader, type PayloadReader } from '../../protocol/json-payload.js';
 import { TransportError } from './errors.js';
 import { httpTransport, type HttpTransportOptions } from './http.js';
 
@@ -45,9 +43,6 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-const errorReader = payloadReader(ErrorBody, 'error answer');
-const readers = new WeakMap<TSchema, PayloadReader<TSchema>>();
-
 export class PlatformClient {
   private readonly exchange: Exchange;
   private readonly closeTransport: () => Promise<void>;
@@ -71,13 +66,13 @@ export class PlatformClient {
     return this.offsetMs;
   }
 
-  /** A signed request; the verified, schema-checked answer, or a TransportError. */
-  async call<S extends TSchema>(req: ExchangeRequest, schema: S, opts: CallOptions = {}): Promise<VerifiedAnswer<Static<S>>> {
+  /** A signed request; the verified answer, checked by `reader` (protocol/answers.ts), or a TransportError. */
+  async call<T>(req: ExchangeRequest, reader: AnswerReader<T>, opts: CallOptions = {}): Promise<VerifiedAnswer<T>> {
     try {
-      return await this.attempt(req, schema, opts);
+      return await this.attempt(req, reader, opts);
     } catch (err) {
       if (!(err instanceof TransportError) || err.platformCode !== 'STALE_REQUEST') throw err;
-      return this.attempt(req, schema, opts); // the offset was learned from the signed refusal
+      return this.attempt(req, reader, opts); // the offset was learned from the signed refusal
     }
   }
 
@@ -85,17 +80,17 @@ export class PlatformClient {
     return this.closeTransport();
   }
 
-  private async attempt<S extends TSchema>(req: ExchangeRequest, schema: S, opts: CallOptions): Promise<VerifiedAnswer<Static<S>>> {
+  private async attempt<T>(req: ExchangeRequest, reader: AnswerReader<T>, opts: CallOptions): Promise<VerifiedAnswer<T>> {
     const raw = await this.exchange(req, { signer: this.opts.signer(), clockOffsetMs: this.offsetMs, ...opts });
     const signedBy = this.verify(req, raw);
     const signedAtS = responseCreated(raw.headers, signedBy[0]!);
     const signedAtMs = signedAtS === undefined ? undefined : signedAtS * 1000;
     if (raw.status >= 200 && raw.status < 300) {
-      const read = readerFor(schema).read(raw.body);
+      const read = reader.read(raw.body);
       if (!read.ok) throw new TransportError('ANSWER_INVALID', `${req.method} ${req.path}: ${read.message}`, { status: raw.status, signedBy });
-      return { status: raw.status, body: read.value as Static<S>, signedBy, signedAtMs };
+      return { status: raw.status, body: read.value, signedBy, signedAtMs };
     }
-    const error = errorReader.read(raw.body);
+    const error = errorAnswer.read(raw.body);
     const platformCode = error.ok ? error.value.code : undefined;
     if (platformCode === 'STALE_REQUEST' && signedAtMs !== undefined) this.learnOffset(signedAtMs, raw);
     const message = error.ok ? error.value.message : `status ${raw.status}`;
@@ -119,13 +114,4 @@ export class PlatformClient {
     this.log.warn({ offsetMs: offset, previousMs: this.offsetMs }, 'the platform refused a request as stale: signing with its clock from now on (set the system clock)');
     this.offsetMs = offset;
   }
-}
-
-function readerFor<S extends TSchema>(schema: S): PayloadReader<S> {
-  let reader = readers.get(schema);
-  if (!reader) {
-    reader = payloadReader(schema, 'platform answer');
-    readers.set(schema, reader);
-  }
-  return reader as unknown as PayloadReader<S>;
 }

@@ -10,7 +10,7 @@
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import type { PlatformEndpoint, TlsPolicy } from '../../protocol/exchange.js';
-import { spkiPin } from '../../protocol/setup-code.js';
+import { spkiPin } from '../../protocol/spki-pin.js';
 import { PinMismatchError } from './errors.js';
 
 const PIN = /^sha256\/[A-Za-z0-9+/]{43}=$/;

@@ -13,7 +13,7 @@
  */
 import type { Ledger } from '../../device/ledger/types.js';
 import type { Logger } from '../../device/logger.js';
-import { UploadResponse } from '../../protocol/sync.js';
+import { uploadAnswer } from '../../protocol/answers.js';
 import type { PlatformClient } from '../transport/client.js';
 import { TransportError } from '../transport/errors.js';
 import { readAnswers, toUploadRecord, type EnrolledSelf } from './records.js';
@@ -75,7 +75,7 @@ async function sendBatch(ctx: DrainContext, entries: readonly OutboxEntry[], res
   let answer;
   try {
     const req = { method: 'POST', path: '/v1/terminal/redemptions', body: { records: entries.map(toUploadRecord) } } as const;
-    answer = await ctx.client.call(req, UploadResponse, { timeoutMs: ctx.timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    answer = await ctx.client.call(req, uploadAnswer, { timeoutMs: ctx.timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   } catch (err) {
     if (err instanceof TransportError && err.code === 'REFUSED' && err.status === 413) return 'too-large';
     if (err instanceof TransportError && err.code === 'REFUSED' && err.status === 400 && err.platformCode === 'VALIDATION_FAILED') return 'unreadable';

@@ -99,7 +99,7 @@ describe('kiosk start-up path', function () {
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /verdictScreenMs: must be an integer from 200 to 600000 \(got 5\)/);
       assert.match(r.stderr, /display\.ssd1306\.address: must be an integer from 3 to 119 \(got "x"\)/);
-      assert.match(r.stderr, /colour: unknown key \(known: terminalId, language, ledgerPath, verdictScreenMs, scanner, display, indicator, usb\)/);
+      assert.match(r.stderr, /colour: unknown key \(known: terminalId, language, ledgerPath, verdictScreenMs, scanner, display, indicator, usb, sync, claims\)/);
     } finally {
       rmSync(config);
     }

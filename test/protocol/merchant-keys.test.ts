@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { KeyError, generateKeyPair, kidOf, toHex } from '../../coupon/keys.js';
 import type { MerchantKey } from '../../coupon/types.js';
-import { MERCHANT_KEYS_CODES, decodeMerchantKeys, encodeMerchantKeys, type MerchantKeysResult } from '../../protocol/merchant-keys.js';
+import { MAX_MERCHANT_KEYS, MERCHANT_KEYS_CODES, decodeMerchantKeys, encodeMerchantKeys, type MerchantKeysResult } from '../../protocol/merchant-keys.js';
+import { MerchantKeysSchema } from '../../protocol/merchant-keys-schema.js';
 import { rsaPair } from '../coupon/fixtures.js';
 import { utf8 } from './helpers.js';
 
@@ -17,6 +18,10 @@ describe('protocol/merchant-keys', () => {
   const rsa = merchantKey('rsa');
   const payload = () => JSON.parse(new TextDecoder().decode(encodeMerchantKeys([x, rsa]))) as { keys: Record<string, string>[] };
   const decode = (value: unknown) => decodeMerchantKeys(utf8(JSON.stringify(value)));
+
+  it('the schema allows exactly MAX_MERCHANT_KEYS keys (the schema file states the limit itself)', () => {
+    assert.equal((MerchantKeysSchema.properties.keys as { maxItems?: number }).maxItems, MAX_MERCHANT_KEYS);
+  });
 
   it('round-trips X25519 and RSA keys, kid and kind included', () => {
     const json = payload();

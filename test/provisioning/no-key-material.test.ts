@@ -18,7 +18,7 @@ import { openPglite } from '../../platform/store/pglite-db.js';
 import { PGLITE_SUBDIR } from '../../platform/store/open.js';
 import { httpTransport } from '../../sync/transport/http.js';
 import { clientFor } from '../../sync/terminal-state.js';
-import { TerminalStateResponse } from '../../protocol/api.js';
+import { terminalStateAnswer } from '../../protocol/answers.js';
 import { preparedDataDir } from '../support/pglite.js';
 import { spawnServe, type ServeProcess } from '../platform/spawn-serve.js';
 import { removeDir, tempDir } from '../device/helpers.js';
@@ -110,7 +110,7 @@ describe('no key material in any output of a full enrollment-and-redeem run', fu
     const platform = loadPlatform(a, 'meituan-01', { credentials: undefined });
     const client = clientFor(() => platform, { logger });
     try {
-      outputs.push(JSON.stringify((await client.call({ method: 'GET', path: '/v1/terminal/state' }, TerminalStateResponse)).body));
+      outputs.push(JSON.stringify((await client.call({ method: 'GET', path: '/v1/terminal/state' }, terminalStateAnswer)).body));
     } finally {
       await client.close();
     }

@@ -16,7 +16,7 @@ import { memoryLogger } from '../../device/logger.js';
 import { enroll } from '../../provisioning/enroll.js';
 import { lookupValid } from '../../provisioning/platform-documents.js';
 import { loadPlatform } from '../../provisioning/store/load.js';
-import { TerminalStateResponse } from '../../protocol/api.js';
+import { terminalStateAnswer } from '../../protocol/answers.js';
 import type { AddressInfo } from 'node:net';
 import { spkiPin } from '../../protocol/setup-code.js';
 import { PlatformClient } from '../../sync/transport/client.js';
@@ -132,7 +132,7 @@ describe('sync/transport: the platform transport over real sockets', function ()
     });
     const client = clientOf();
     try {
-      const a = await client.call({ method: 'GET', path: '/v1/terminal/state' }, TerminalStateResponse);
+      const a = await client.call({ method: 'GET', path: '/v1/terminal/state' }, terminalStateAnswer);
       assert.equal(a.status, 200);
       assert.ok(Math.abs(client.clockOffsetMs + skewMs) < 2000, `offset ${client.clockOffsetMs}`);
       assert.ok(lines.some((l) => /refused a request as stale/.test(String(l['msg']))));
@@ -145,7 +145,7 @@ describe('sync/transport: the platform transport over real sockets', function ()
       return { ...raw, headers: { 'content-type': 'application/json' } }; // a proxy drops the platform's signatures
     });
     try {
-      await assert.rejects(stripped.call({ method: 'GET', path: '/v1/terminal/state' }, TerminalStateResponse), code('ANSWER_UNVERIFIED'));
+      await assert.rejects(stripped.call({ method: 'GET', path: '/v1/terminal/state' }, terminalStateAnswer), code('ANSWER_UNVERIFIED'));
       assert.equal(stripped.clockOffsetMs, 0, 'an unsigned "your clock is wrong" moves nothing');
     } finally {
       await stripped.close();

@@ -24,6 +24,10 @@ const SOURCE_GENERATED = path.resolve(here, '../../../protocol/generated');
 const COMPILED: Record<string, Record<string, CompiledCheck>> = { 'validators.js': checks, 'payload-validators.js': payloadChecks };
 
 const KID = '0123456789abcdef';
+const CTI = '00112233445566778899aabbccddeeff';
+const TERMINAL = 't-0123456789abcdef';
+const SYNC = { claimMode: 'online-preferred', claimTimeoutMs: 1500, offlineMaxCount: 200, offlineMaxAgeS: 86400, offlineMaxQuantity: 10, revocationMaxAgeS: 86400, reversalWindowS: 600 };
+const REF = { terminalId: TERMINAL, branchId: 'b', scannedAt: 1, receivedAt: 2, offline: true };
 /** A valid value of each schema, for the broken ones to start from. */
 const SAMPLES: Record<string, unknown> = {
   kioskConfig: { terminalId: 'till-1', language: 'en', scanner: { driver: 'serial', serial: { vendorId: '0c2e', baudRate: 9600 } }, indicator: { gpio: { green: { name: 'LED' } } }, usb: { roots: ['/media'] } },
@@ -36,8 +40,23 @@ const SAMPLES: Record<string, unknown> = {
   },
   trustRecord: { format: 1, seq: 1, issuedAt: 1, receivedAt: 2, document: 'AAAA' },
   trustBundle: { platformId: 'p', seq: 1, issuedAt: 1, keys: [{ kid: KID, alg: 'EdDSA', publicKey: 'PEM', notBefore: 1 }] },
-  enrollmentDocument: { platformId: 'p', merchantId: 'm', branchId: 'b', terminalId: 't', terminalKid: KID, wrapKid: KID,
-    sync: { claimMode: 'online-preferred', claimTimeoutMs: 1500, offlineMaxCount: 200, offlineMaxAgeS: 86400, offlineMaxQuantity: 10, revocationMaxAgeS: 86400, reversalWindowS: 600 },
+  enrollmentDocument: { platformId: 'p', merchantId: 'm', branchId: 'b', terminalId: 't', terminalKid: KID, wrapKid: KID, sync: SYNC },
+  merchantKeys: { keys: [{ kid: KID, kind: 'x25519', pkcs8: 'MC4CAQAwBQYDK2VuBCIEIA==' }, { kid: KID, kind: 'rsa', pkcs8: 'AAAA' }] },
+  errorBody: { statusCode: 409, code: 'STALE_REQUEST', error: 'Conflict', message: 'created is 400 s old' },
+  terminalStateResponse: {
+    time: 1, terminalId: TERMINAL, enabled: true, sync: SYNC, trustSeq: 2, trust: 'AAAA', merchantKids: [KID], merchantKeys: 'AAAA',
+    conflicts: [{ seq: 1, ctiHex: CTI, first: REF, second: { ...REF, offline: false } }], conflictsCursor: 1, conflictsMore: false,
+  },
+  revocationsResponse: { time: 1, revocations: [{ seq: 1, ctiHex: CTI, revokedAt: 5 }], cursor: 1, more: false },
+  claimResponse: { time: 1, result: 'claimed', ctiHex: CTI, redemption: REF, repeated: false },
+  uploadResponse: {
+    time: 1,
+    results: [
+      { result: 'recorded', kind: 'redeem', ctiHex: CTI },
+      { result: 'conflict', kind: 'redeem', ctiHex: CTI, first: REF },
+      { result: 'revoked', kind: 'reverse', ctiHex: CTI, revokedAt: 3 },
+      { result: 'refused', kind: 'redeem', ctiHex: CTI, code: 'SCAN_IN_FUTURE', message: 'scannedAt is ahead' },
+    ],
   },
 };
 
