@@ -25,8 +25,8 @@ export interface Cluster {
   token(i?: number, branch?: string): Promise<string>;
   /** the platform signing keys as a kiosk pins them */
   trustedKeys(): Promise<PlatformKey[]>;
-  /** restarts process `i` (after a kill) on its data directory */
-  restart(i: number): Promise<void>;
+  /** restarts process `i` (after a kill) on its data directory; on a new port unless `samePort` (kiosks enrolled at its URL) */
+  restart(i: number, samePort?: boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,8 +55,9 @@ export async function startCluster(ctx: Mocha.Context, n = 2, platformId = 'plat
         return { kid: Uint8Array.from(Buffer.from(e.kid, 'hex')), alg: e.alg === 'EdDSA' ? -8 : -37, publicKey } as PlatformKey;
       });
     },
-    async restart(i) {
-      serves[i] = await spawnServe(['--data', dirs[i]!, '--database', db.url]);
+    async restart(i, samePort = false) {
+      const listen = samePort ? ['--listen', new URL(serves[i]!.url).host] : [];
+      serves[i] = await spawnServe(['--data', dirs[i]!, '--database', db.url, ...listen]);
     },
     async stop() {
       await sql.end();

@@ -41,14 +41,19 @@ export async function enrolledKiosk(fx: ServiceFixture, dir: string, name: strin
   } finally {
     await http.close();
   }
+  return openKiosk(home, 'plat-test', { logger, lines });
+}
+
+/** An enrolled home's ledger opened in this process, with its platform's terminal id. */
+export function openKiosk(home: string, platformId: string, log = memoryLogger('debug')): KioskSide {
   const loaded = loadHome(home);
-  const ledger = openHomeLedger(loaded.paths, loaded.config, { logger });
-  const p = loadPlatform(home, 'plat-test', { credentials: undefined });
-  return { home, platformId: p.platformId, terminalId: p.record.terminalId, ledger, logger, lines };
+  const ledger = openHomeLedger(loaded.paths, loaded.config, { logger: log.logger });
+  const p = loadPlatform(home, platformId, { credentials: undefined });
+  return { home, platformId: p.platformId, terminalId: p.record.terminalId, ledger, logger: log.logger, lines: log.lines };
 }
 
 /** A coupon the service issued to shop-1, redeemed in the kiosk's ledger at `at` (offline). */
-export async function redeemIssued(fx: ServiceFixture, k: KioskSide, at = Date.now() - 1000): Promise<Redemption> {
+export async function redeemIssued(fx: Pick<ServiceFixture, 'admin'>, k: KioskSide, at = Date.now() - 1000): Promise<Redemption> {
   const iat = new Date(Date.now() - 3600_000).toISOString();
   const c = await fx.admin('POST', '/coupons', { aud: 'shop-1', sub: 'u-7', product: 'hotpot', quantity: 2, iat });
   if (c.status !== 201) throw new Error(JSON.stringify(c.body));
