@@ -117,7 +117,7 @@ function table(m: Measured, floorMs: number, where: string): string {
   return [
     `${N.toLocaleString('en-US')} redemptions of one platform from a ledger (WAL, synchronous=FULL) to ${where}: one batch,`,
     `${(m.dataBytes / 2 ** 20).toFixed(1)} MiB of JSON Lines, streamed 1,000 records per step, fsync, rename, fsync of the folder, read back,`,
-    'committed, then the rows marked 1,000 per transaction. The floor is `cp` + `sync` of a file of the same size onto the same file',
+    'committed (marking the batch exported is one update of the per-platform watermark, ledger v3). The floor is `cp` + `sync` of a file of the same size onto the same file',
     'system (median of 3), timed in the same run. Event-loop block: the longest gap between 5-ms timer ticks during the export',
     '(and `monitorEventLoopDelay`, whichever is larger); RSS sampled every 5 ms, growth over the RSS before the export.',
     `Load average at the start: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores (a loaded machine shows up as longer blocks: the gap includes time the process was not scheduled).`,
