@@ -6,6 +6,7 @@ import path from 'node:path';
 import { generateKeyPair, privateKeyToPem } from '../../coupon/index.js';
 import { enrolledPlatformIds, loadTerminalIdentity, lookupTerminalIdentity, platformDir } from '../../provisioning/terminal-identity.js';
 import { writeIdentity } from '../support/identity.js';
+import { needsRoot } from '../support/root.js';
 
 function editRecord(dir: string, change: (r: Record<string, unknown>) => void): void {
   const file = path.join(dir, 'enrollment.json');
@@ -92,7 +93,7 @@ describe('provisioning/terminal-identity', () => {
   }
 
   it('refuses a key owned by another user, to the kiosk user (root reads what it finds)', function () {
-    if (process.getuid?.() !== 0) this.skip(); // only root can give a file away
+    needsRoot(this); // only root can give a file away
     writeIdentity(home, 'p');
     chmodSync(home, 0o755);
     execFileSync('chown', ['-R', '4243:4243', path.join(home, 'platforms')]);
