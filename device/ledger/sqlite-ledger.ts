@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
-import { BUSY_TIMEOUT_MS, openConnection, type ConnectOptions } from './connection.js';
+import { BUSY_TIMEOUT_MS, openConnection, openStreamReader, type ConnectOptions } from './connection.js';
 import { classify, toLedgerError, type LedgerErrorCode } from './errors.js';
 import { readIdentity, requireEmpty, requireIdentity, requireLedger, stampIdentity, type LedgerIdentity } from './identity.js';
 import { migrate, requireCurrentSchema } from './migrations.js';
@@ -19,7 +19,7 @@ import type { ExportLedger } from './export-types.js';
 import { SqliteExportLedger } from './export-store.js';
 import { SqliteSyncLedger } from './sync-store.js';
 import type { SyncLedger } from './sync-types.js';
-import type { Ledger, LedgerCounts, PlatformBacklog, RedeemOutcome, Redemption, RedemptionInput, ReverseOutcome, ScanRecord } from './types.js';
+import type { Ledger, LedgerCounts, OutboxKind, PlatformBacklog, RedeemOutcome, Redemption, RedemptionInput, ReverseOutcome, ScanRecord } from './types.js';
 
 export interface LedgerOptions extends ConnectOptions {
   logger: Logger;
@@ -102,7 +102,7 @@ export class SqliteLedger implements Ledger {
     const tx = db.transaction((r: RedemptionInput) => this.insertOrFindFirst(r));
     this.redeemTx = (r) => tx.immediate(r);
     const guard = <T>(op: string, fn: () => T, read?: boolean): T => this.guard(op, fn, read === true ? 'LEDGER_OPEN_FAILED' : 'LEDGER_WRITE_FAILED');
-    this.exports = new SqliteExportLedger(db, guard);
+    this.exports = new SqliteExportLedger(db, guard, () => openStreamReader(path));
     this.sync = new SqliteSyncLedger(db, guard);
   }
 
@@ -115,7 +115,7 @@ export class SqliteLedger implements Ledger {
     const info = this.st.insert.run(redemptionParams(r));
     if (info.changes === 1) {
       const id = Number(info.lastInsertRowid);
-      this.st.append.run('redeem', id, r.platformId, r.at);
+      this.append('redeem', id, r.at);
       const redemption: Redemption = {
         ...r, id, offline: r.offline !== false, claim: r.claim ?? 'none', reversedAt: null, reversedBy: null,
         upload: 'pending', uploadResult: null, uploadedAt: null, exported: false,
@@ -130,7 +130,7 @@ export class SqliteLedger implements Ledger {
   release(r: RedemptionInput, at: number): { redemption: Redemption; seq: number } {
     const tx = this.db.transaction(() => {
       const id = Number(this.st.insert.run(redemptionParams({ ...r, claim: 'released' }, Math.max(at, r.at))).lastInsertRowid);
-      const seq = Number(this.st.append.run('reverse', id, r.platformId, Math.max(at, r.at)).lastInsertRowid);
+      const seq = this.append('reverse', id, Math.max(at, r.at));
       return { redemption: toRedemption(this.st.byId.get(id)!), seq };
     });
     return this.guard('release', () => tx.immediate());
@@ -144,10 +144,17 @@ export class SqliteLedger implements Ledger {
       // the kiosk's time may have been set back since the scan: a reversal never predates what it undoes
       const when = Math.max(at, row.at);
       this.st.reverse.run(when, id);
-      const seq = Number(this.st.append.run('reverse', id, row.platformId, when).lastInsertRowid);
+      const seq = this.append('reverse', id, when);
       return { ok: true, redemption: toRedemption(this.st.byId.get(id)!), seq };
     });
     return this.guard('reverse', () => tx.immediate());
+  }
+
+  /** The redemption's next outbox entry (inside the caller's transaction); returns its seq. */
+  private append(kind: OutboxKind, redemptionId: number, at: number): number {
+    const info = this.st.append.run({ kind, redemptionId, at });
+    if (info.changes !== 1) throw new Error(`redemption ${redemptionId} vanished before its ${kind} entry was written`);
+    return Number(info.lastInsertRowid);
   }
 
   find(platformId: string, ctiHex: string): Redemption | undefined {
@@ -275,6 +282,7 @@ export class SqliteLedger implements Ledger {
   }
 
   close(): void {
+    this.exports.endStream();
     if (this.db.open) this.db.close();
   }
 

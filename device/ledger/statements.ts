@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { LedgerCounts, Redemption, RedemptionInput, ScanRecord } from './types.js';
+import { NEXT_PSEQ, recordSql } from './batch-record.js';
+import type { LedgerCounts, OutboxKind, Redemption, RedemptionInput, ScanRecord } from './types.js';
 
 /** A redemptions row as selected below: camelCase aliases, NULL where SQLite has none, 0/1 for booleans. */
 export interface RedemptionRow extends Omit<Redemption, 'title' | 'offline' | 'exported'> {
@@ -44,7 +45,12 @@ export function prepareStatements(db: Database.Database) {
          @iat, @exp, @at, @terminalId, @textHash, @offline, @claim, @reversedAt, @reversedBy)
        ON CONFLICT DO NOTHING`,
     ),
-    append: db.prepare<[string, number, string, number]>(`INSERT INTO outbox (kind, redemption_id, platform_id, at) VALUES (?, ?, ?, ?)`),
+    // the entry with its place among its platform's entries and its batch record (ledger v4, batch-record.ts)
+    append: db.prepare<[{ kind: OutboxKind; redemptionId: number; at: number }]>(
+      `INSERT INTO outbox (kind, redemption_id, platform_id, at, pseq, record)
+       SELECT @kind, r.id, r.platform_id, @at, ${NEXT_PSEQ('r.platform_id')}, ${recordSql('@kind', '@at')}
+       FROM redemptions r WHERE r.id = @redemptionId`,
+    ),
     reverse: db.prepare<[number, number]>(`UPDATE redemptions SET reversed_at = ?, reversed_by = 'cashier' WHERE id = ? AND reversed_at IS NULL`),
     find: db.prepare<[string, string], RedemptionRow>(`${REDEMPTION_SELECT} WHERE r.platform_id = ? AND r.cti_hex = ? AND r.reversed_at IS NULL`),
     byId: db.prepare<[number], RedemptionRow>(`${REDEMPTION_SELECT} WHERE r.id = ?`),
