@@ -87,6 +87,29 @@ function configure(db: Database.Database, path: string, readonly: boolean, busyM
   assertDurable(db, path);
 }
 
+/** Page cache of a streaming reader: it reads each page once, in order; a bigger cache would only take memory. */
+const STREAM_CACHE_KIB = 256;
+
+/**
+ * A second, read-only connection to an open ledger for reading much of it
+ * once in order (a USB export reads 100,000 entries): its own small page
+ * cache, so the stream neither evicts the pages the scans need from the
+ * ledger's cache nor grows the process by a cache's worth of fresh memory.
+ * Each statement reads the last committed state; nothing is checked at open
+ * (the ledger's own connection did that).
+ */
+export function openStreamReader(path: string): Database.Database {
+  const db = connect(path, { readonly: true });
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`cache_size = -${STREAM_CACHE_KIB}`);
+    return db;
+  } catch (err) {
+    db.close();
+    throw toLedgerError(err, path, 'LEDGER_OPEN_FAILED');
+  }
+}
+
 /**
  * Opens and checks the SQLite file: pragmas set and read back, then a quick
  * check. Never deletes, truncates or rewrites a file it cannot use.

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { type ExportBatch, type ExportLease, type ExportLedger, type ExportRow, type SignedBatchFacts } from './export-types.js';
+import { PSEQ_AT } from './batch-record.js';
+import { type ExportBatch, type ExportChunk, type ExportLease, type ExportLedger, type ExportRow, type SignedBatchFacts } from './export-types.js';
 
 /** Runs a ledger operation, turning SQLite errors into LedgerErrors (the ledger's own guard). */
 export type Guard = <T>(op: string, fn: () => T, read?: boolean) => T;
@@ -31,9 +32,13 @@ const BATCH = `SELECT id, platform_id AS platformId, terminal_id AS terminalId, 
   manifest_sha256 AS manifestSha256, exported_at AS exportedAt FROM export_batches`;
 
 /** the platform's watermark, 0 before its first export */
-const MARK = `coalesce((SELECT seq FROM export_marks WHERE platform_id = ?), 0)`;
+const markOf = (platform: string): string => `coalesce((SELECT seq FROM export_marks WHERE platform_id = ${platform}), 0)`;
+const MARK = markOf('?');
 
 const LEASE_KEY = 'export_lease';
+
+/** the pseq at the platform's watermark: its next entry not exported is record 1 of the next batch */
+const BASE = PSEQ_AT('@platformId', markOf('@platformId'));
 
 function prepareExportStatements(db: Database.Database) {
   return {
@@ -41,8 +46,9 @@ function prepareExportStatements(db: Database.Database) {
     nextPlatform: db.prepare<[string], { platformId: string }>(
       `SELECT platform_id AS platformId FROM outbox WHERE platform_id > ? ORDER BY platform_id LIMIT 1`,
     ),
-    countQueued: db.prepare<[string, string, number], { n: number }>(
-      `SELECT count(*) AS n FROM outbox WHERE platform_id = ? AND seq > ${MARK} AND seq <= ?`,
+    // pseqs have no gaps: the count is a difference (two index probes), not a walk over every entry
+    countQueued: db.prepare<[{ platformId: string; upto: number }], { n: number }>(
+      `SELECT max(0, ${PSEQ_AT('@platformId', '@upto')} - ${BASE}) AS n`,
     ),
     anyQueued: db.prepare<[string, string, number], { one: number }>(
       `SELECT 1 AS one FROM outbox WHERE platform_id = ? AND seq > ${MARK} AND seq <= ? LIMIT 1`,
@@ -83,6 +89,28 @@ function prepareExportStatements(db: Database.Database) {
     dropLease: db.prepare<[string]>(`DELETE FROM meta WHERE key = ?`),
   };
 }
+
+/**
+ * One step of an export as one BLOB of the data file: each entry's kept record
+ * behind its kind and number (batch-record.ts), no join (a reverse entry looks
+ * up its redemption's time) and no JavaScript value per record. The aggregate
+ * takes the rows in the subquery's order (a co-routine over the
+ * outbox_platform index, no sort: test/device/ledger/export-lines.test.ts
+ * checks the plan and the order); group_concat(… ORDER BY seq) would sort the
+ * lines of every step again. Runs on the export's own reader (openStreamReader).
+ */
+export const CHUNK_SQL = `SELECT max(seq), min(at), max(at), count(*), min(pseq) - base, max(pseq) - base, CAST(group_concat(line, '') AS BLOB) FROM (
+  SELECT o.seq, o.pseq, b.base,
+    CASE o.kind WHEN 'redeem' THEN o.at ELSE (SELECT r.at FROM redemptions r WHERE r.id = o.redemption_id) END AS at,
+    CASE o.kind WHEN 'redeem' THEN '{"kind":"redeem","n":' ELSE '{"kind":"reverse","n":' END || (o.pseq - b.base) || o.record || char(10) AS line
+  FROM (SELECT ${BASE} AS base) b, outbox o
+  WHERE o.platform_id = @platformId AND o.seq > @from AND o.seq <= @upto ORDER BY o.seq LIMIT @limit)`;
+
+function prepareChunk(db: Database.Database) {
+  return db.prepare<[{ platformId: string; from: number; upto: number; limit: number }], ChunkRow>(CHUNK_SQL).raw(true);
+}
+
+type ChunkRow = [number | null, number | null, number | null, number, number | null, number | null, Buffer | null];
 
 type RawRecord = [number, ExportRow['kind'], string, string, string, string, number, string, string, number, number | null, string];
 
@@ -126,9 +154,13 @@ function toBatch(r: BatchRow): ExportBatch {
 export class SqliteExportLedger implements ExportLedger {
   private readonly st: ReturnType<typeof prepareExportStatements>;
 
+  private stream: { db: Database.Database; chunk: ReturnType<typeof prepareChunk> } | undefined;
+
+  /** `openReader`: a read-only connection to the same ledger, for the chunks of an export (closed by endStream) */
   constructor(
     private readonly db: Database.Database,
     private readonly guard: Guard,
+    private readonly openReader: () => Database.Database,
   ) {
     this.st = prepareExportStatements(db);
   }
@@ -148,7 +180,7 @@ export class SqliteExportLedger implements ExportLedger {
         const out: { platformId: string; count: number }[] = [];
         // a skip-scan over the partial index: one probe per platform, not one per row
         for (let p = this.st.nextPlatform.get(''); p !== undefined; p = this.st.nextPlatform.get(p.platformId)) {
-          const count = this.st.countQueued.get(p.platformId, p.platformId, uptoSeq)?.n ?? 0;
+          const count = this.st.countQueued.get({ platformId: p.platformId, upto: uptoSeq })?.n ?? 0;
           if (count > 0) out.push({ platformId: p.platformId, count });
         }
         return out;
@@ -194,6 +226,37 @@ export class SqliteExportLedger implements ExportLedger {
       const from = Math.max(afterSeq, this.st.watermark.get(batch.platformId)?.seq ?? 0);
       return (this.st.records.all(batch.platformId, from, upto, limit) as RawRecord[]).map(toRow);
     }, true);
+  }
+
+  chunk(batch: ExportBatch, afterSeq: number, limit: number): ExportChunk | undefined {
+    const upto = batch.signed?.lastSeq ?? batch.uptoSeq;
+    const [lastSeq, firstAt, lastAt, count, firstN, lastN, bytes] = this.guard('batchChunk', () => {
+      const from = Math.max(afterSeq, this.st.watermark.get(batch.platformId)?.seq ?? 0);
+      return this.reader().get({ platformId: batch.platformId, from, upto, limit })!;
+    }, true);
+    if (count === 0 || lastSeq === null || firstAt === null || lastAt === null || firstN === null || lastN === null || bytes === null) return undefined;
+    // the trigger keeps pseqs without gaps; a ledger edited by hand could still have them, and its numbers would lie
+    if (lastN - firstN + 1 !== count) throw new Error(`outbox of ${batch.platformId}: ${count} entries after seq ${afterSeq} are numbered ${firstN}..${lastN}`);
+    return { count, lastSeq, firstAt, lastAt, firstN, bytes };
+  }
+
+  endStream(): void {
+    const s = this.stream;
+    this.stream = undefined;
+    if (s?.db.open === true) s.db.close();
+  }
+
+  private reader(): ReturnType<typeof prepareChunk> {
+    if (this.stream === undefined) {
+      const db = this.openReader();
+      try {
+        this.stream = { db, chunk: prepareChunk(db) };
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+    }
+    return this.stream.chunk;
   }
 
   sign(batchId: number, facts: SignedBatchFacts): ExportBatch {

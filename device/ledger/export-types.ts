@@ -20,6 +20,20 @@ export interface ExportRow extends EntryFacts {
   reversedAt: number | null;
 }
 
+/** One step of an export: the next records of a batch, as the data file has them. */
+export interface ExportChunk {
+  count: number;
+  /** seq of the last entry in it */
+  lastSeq: number;
+  /** earliest and latest scan time in it, Unix ms */
+  firstAt: number;
+  lastAt: number;
+  /** the record number n of the first of them: 1 + the batch's records before them */
+  firstN: number;
+  /** `count` lines in seq order, numbered from firstN: what encodeRecord (protocol/batch.ts) writes for them */
+  bytes: Uint8Array;
+}
+
 export type BatchState = 'prepared' | 'signed' | 'exported';
 
 export interface ExportBatch {
@@ -75,6 +89,10 @@ export interface ExportLedger {
   prepare(p: { platformId: string; terminalId: string; maxRecords: number; createdAt: number; uptoSeq?: number }): ExportBatch | undefined;
   /** the batch's records after `afterSeq`, in seq order, at most `limit` (the caller stops at maxRecords) */
   records(batch: ExportBatch, afterSeq: number, limit: number): ExportRow[];
+  /** the same records as lines of the data file: what the exporter writes (read on a connection of their own, see endStream) */
+  chunk(batch: ExportBatch, afterSeq: number, limit: number): ExportChunk | undefined;
+  /** closes what chunk() opened; the exporter calls it when a run ends (the ledger's close does too) */
+  endStream(): void;
   /** prepared → signed, with what the data file and the manifest turned out to be */
   sign(batchId: number, facts: SignedBatchFacts): ExportBatch;
   /** signed → exported, and the platform's watermark to the batch's last seq: the commit point, one small transaction */
