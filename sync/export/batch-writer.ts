@@ -7,16 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { ExportBatch, ExportLedger, ExportRow, SignedBatchFacts } from '../../device/ledger/export-types.js';
+import { crc32 } from 'node:zlib';
+import type { ExportBatch, ExportLedger, SignedBatchFacts } from '../../device/ledger/export-types.js';
 import {
   BATCH_FORMAT,
   batchFileNames,
   batchFolder,
   encodeManifest,
-  encodeRecord,
   manifestSequence,
   sha256Hex,
-  type BatchRecord,
 } from '../../protocol/batch.js';
 import { ExportError } from './errors.js';
 import {
@@ -32,6 +31,7 @@ import {
   writeAll,
   type StickTarget,
 } from './stick-files.js';
+import { StickStream } from './stick-stream.js';
 import type { BatchResult, BatchSigner, PhaseHook } from './types.js';
 
 export interface BatchWriteContext {
@@ -43,6 +43,8 @@ export interface BatchWriteContext {
   /** create that folder when it is missing (usb.anyStick, a marker file, `kiosk export --to`) */
   createFolder: boolean;
   chunkRecords: number;
+  /** the data file is flushed to the stick every this many bytes while it is written */
+  flushBytes: number;
   hook: PhaseHook;
   /** called after each chunk of records is written */
   progress: (records: number) => void;
@@ -50,22 +52,6 @@ export interface BatchWriteContext {
   pause: () => Promise<void>;
   /** Unix ms, for exported_at */
   now: () => number;
-}
-
-export function toBatchRecord(r: ExportRow, n: number): BatchRecord {
-  const common = {
-    n,
-    platformId: r.platformId,
-    ctiHex: r.ctiHex,
-    serial: r.serial,
-    product: r.product,
-    quantity: r.quantity,
-    consumer: r.consumer,
-    merchantId: r.merchantId,
-    redeemedAt: r.at,
-    terminalId: r.terminalId,
-  };
-  return r.kind === 'reverse' ? { kind: 'reverse', ...common, reversedAt: r.reversedAt ?? r.at } : { kind: 'redeem', ...common };
 }
 
 export async function writeBatch(ctx: BatchWriteContext, batch: ExportBatch): Promise<BatchResult> {
@@ -78,8 +64,8 @@ export async function writeBatch(ctx: BatchWriteContext, batch: ExportBatch): Pr
   await removeLeftovers(ctx.target, dir);
   const tmp = { data: `${final.data}.${process.pid}.partial`, manifest: `${final.manifest}.${process.pid}.partial` };
   try {
-    const facts = await writeData(ctx, batch, tmp.data);
-    const signed = ensureSigned(ctx, batch, facts);
+    const data = await writeData(ctx, batch, tmp.data);
+    const signed = ensureSigned(ctx, batch, data.facts);
     const fh = await createOnStick(ctx.target, tmp.manifest);
     await writeAll(ctx.target, fh, tmp.manifest, signed.manifest);
     await syncAndClose(ctx.target, fh, tmp.manifest);
@@ -87,7 +73,7 @@ export async function writeBatch(ctx: BatchWriteContext, batch: ExportBatch): Pr
     await ctx.hook('rename', at);
     await renameOnStick(ctx.target, tmp.manifest, final.manifest);
     await syncDir(ctx.target, dir);
-    await verifyOnStick(ctx, final, signed, at);
+    await verifyOnStick(ctx, final, { ...signed, dataCrc32: data.crc32 }, at);
   } finally {
     await Promise.all([removeQuietly(tmp.data), removeQuietly(tmp.manifest)]);
   }
@@ -123,42 +109,50 @@ async function removeLeftovers(target: StickTarget, dir: string): Promise<void> 
   }
 }
 
-/** Streams the batch's records into `file`, in bounded chunks; returns what the manifest says of them. */
-async function writeData(ctx: BatchWriteContext, batch: ExportBatch, file: string): Promise<Omit<SignedBatchFacts, 'manifest' | 'manifestSha256'>> {
+/**
+ * Streams the batch's records into `file`, in bounded chunks read while the
+ * previous one is written; returns what the manifest says of them.
+ */
+type DataFacts = Omit<SignedBatchFacts, 'manifest' | 'manifestSha256'>;
+
+async function writeData(ctx: BatchWriteContext, batch: ExportBatch, file: string): Promise<{ facts: DataFacts; crc32: number }> {
   const at = { platformId: batch.platformId, sequence: batch.sequence };
-  const fh = await createOnStick(ctx.target, file);
+  const out = new StickStream(ctx.target, await createOnStick(ctx.target, file), file, ctx.flushBytes);
   const hash = createHash('sha256');
+  let crc = 0; // for the read-back
   const f = { count: 0, firstAt: Infinity, lastAt: -Infinity, lastSeq: 0, dataBytes: 0 };
+  let writing = 0; // records of the write in flight
   try {
     for (;;) {
-      const rows = ctx.ledger.records(batch, f.lastSeq, Math.min(ctx.chunkRecords, batch.maxRecords - f.count));
-      if (rows.length === 0) break;
-      let text = '';
-      for (const r of rows) {
-        text += encodeRecord(toBatchRecord(r, ++f.count));
-        if (r.at < f.firstAt) f.firstAt = r.at;
-        if (r.at > f.lastAt) f.lastAt = r.at;
-      }
-      const chunk = Buffer.from(text, 'utf8');
-      f.lastSeq = rows[rows.length - 1]?.seq ?? f.lastSeq;
-      hash.update(chunk);
-      f.dataBytes += chunk.length;
-      await writeAll(ctx.target, fh, file, chunk);
-      ctx.progress(rows.length);
+      const c = ctx.ledger.chunk(batch, f.lastSeq, Math.min(ctx.chunkRecords, batch.maxRecords - f.count));
+      if (c === undefined) break;
+      if (c.firstN !== f.count + 1) throw new ExportError('LEDGER_ERROR', `batch ${batch.sequence} of ${batch.platformId}: the ledger numbered record ${f.count + 1} as ${c.firstN}`);
+      hash.update(c.bytes);
+      crc = crc32(c.bytes, crc);
+      f.count += c.count;
+      f.lastSeq = c.lastSeq;
+      f.firstAt = Math.min(f.firstAt, c.firstAt);
+      f.lastAt = Math.max(f.lastAt, c.lastAt);
+      f.dataBytes += c.bytes.byteLength;
+      await out.append(c.bytes);
+      ctx.progress(writing);
+      writing = c.count;
       await ctx.hook('write', at);
       await ctx.pause();
     }
+    await out.landed();
+    ctx.progress(writing);
     await ctx.hook('fsync', at);
   } catch (err) {
-    await fh.close().catch(() => undefined);
+    await out.abandon();
     throw err;
   }
-  await syncAndClose(ctx.target, fh, file);
-  return { ...f, dataSha256: hash.digest('hex') };
+  await out.finish();
+  return { facts: { ...f, dataSha256: hash.digest('hex') }, crc32: crc };
 }
 
 /** The manifest: the ledger's own for a batch signed before, else signed now and kept in the ledger before any final rename. */
-function ensureSigned(ctx: BatchWriteContext, batch: ExportBatch, facts: Omit<SignedBatchFacts, 'manifest' | 'manifestSha256'>): SignedBatchFacts {
+function ensureSigned(ctx: BatchWriteContext, batch: ExportBatch, facts: DataFacts): SignedBatchFacts {
   if (batch.signed !== null) {
     const s = batch.signed;
     if (s.count !== facts.count || s.dataSha256 !== facts.dataSha256 || s.lastSeq !== facts.lastSeq) {
@@ -191,15 +185,20 @@ function ensureSigned(ctx: BatchWriteContext, batch: ExportBatch, facts: Omit<Si
   return signed;
 }
 
-async function verifyOnStick(ctx: BatchWriteContext, final: { data: string; manifest: string }, s: SignedBatchFacts, at: { platformId: string; sequence: number }): Promise<void> {
+async function verifyOnStick(ctx: BatchWriteContext, final: { data: string; manifest: string }, s: SignedBatchFacts & { dataCrc32: number }, at: { platformId: string; sequence: number }): Promise<void> {
   const pause = async (): Promise<void> => {
     await ctx.hook('readback', at);
     await ctx.pause();
   };
   const data = await readBack(ctx.target, final.data, pause);
-  if (data.sha256 !== s.dataSha256 || data.bytes !== s.dataBytes) {
-    throw new ExportError('READBACK_MISMATCH', `${final.data}: read back ${data.bytes} bytes, SHA-256 ${data.sha256}; wrote ${s.dataBytes} bytes, SHA-256 ${s.dataSha256}`);
+  if (data.crc32 !== s.dataCrc32 || data.bytes !== s.dataBytes) {
+    throw new ExportError('READBACK_MISMATCH', `${final.data}: read back ${data.bytes} bytes, CRC-32 ${hex32(data.crc32)}; wrote ${s.dataBytes} bytes, CRC-32 ${hex32(s.dataCrc32)}`);
   }
   const manifest = await readBack(ctx.target, final.manifest, pause);
-  if (manifest.sha256 !== s.manifestSha256) throw new ExportError('READBACK_MISMATCH', `${final.manifest}: read back SHA-256 ${manifest.sha256}, wrote ${s.manifestSha256}`);
+  const wrote = { crc32: crc32(s.manifest), bytes: s.manifest.byteLength };
+  if (manifest.crc32 !== wrote.crc32 || manifest.bytes !== wrote.bytes) {
+    throw new ExportError('READBACK_MISMATCH', `${final.manifest}: read back ${manifest.bytes} bytes, CRC-32 ${hex32(manifest.crc32)}; wrote ${wrote.bytes} bytes, CRC-32 ${hex32(wrote.crc32)}`);
+  }
 }
+
+const hex32 = (n: number): string => n.toString(16).padStart(8, '0');

@@ -26,11 +26,13 @@ export interface ExporterOptions {
   maxBatchRecords: number;
   /** records read from the ledger and written per step (one step holds the event loop for a few ms) */
   chunkRecords: number;
+  /** bytes of the data file between two flushes to the stick while it is written */
+  flushBytes: number;
   /** a lease older than this is taken over even if its process still exists */
   leaseStaleMs: number;
 }
 
-export const DEFAULT_EXPORTER_OPTIONS: ExporterOptions = { maxBatchRecords: 100_000, chunkRecords: 1000, leaseStaleMs: 30 * 60_000 };
+export const DEFAULT_EXPORTER_OPTIONS: ExporterOptions = { maxBatchRecords: 100_000, chunkRecords: 2000, flushBytes: 4 * 2 ** 20, leaseStaleMs: 30 * 60_000 };
 
 export interface ExporterDeps {
   ledger: Ledger;
@@ -66,6 +68,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     try {
       return await run.go();
     } finally {
+      this.deps.ledger.exports.endStream();
       this.guardLedger(() => this.deps.ledger.exports.releaseLease(lease.owner));
     }
   }
@@ -170,6 +173,7 @@ class ExportRun {
       signer,
       ...this.where,
       chunkRecords: this.opts.chunkRecords,
+      flushBytes: this.opts.flushBytes,
       hook: this.deps.hook ?? (() => undefined),
       progress: (n) => {
         this.done += n;
