@@ -111,11 +111,15 @@ export async function passphrase(file: string | undefined): Promise<string> {
   return promptHidden('bundle passphrase: ');
 }
 
-/** Reads a line from the terminal without echoing it. */
+/**
+ * Reads a line from the terminal without echoing it. Echo goes off before the
+ * prompt shows: a passphrase typed the moment the prompt appears (or pasted)
+ * must not reach the screen.
+ */
 function promptHidden(question: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(question);
   input.setRawMode(true);
+  process.stderr.write(question);
   input.resume();
   let typed = '';
   return new Promise((resolve, reject) => {
