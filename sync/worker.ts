@@ -25,7 +25,8 @@ export class SyncWorker extends EventEmitter<SyncWorkerEvents> {
   private started = false;
   private retry: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: LinkDeps & { load?: (home: string, id: string) => EnrolledPlatform }) {
+  /** `retryStartMs`: how soon a start the ledger refused is tried again (5 s) */
+  constructor(private readonly deps: LinkDeps & { load?: (home: string, id: string) => EnrolledPlatform; retryStartMs?: number }) {
     super();
     this.log = deps.logger.child({ module: 'sync' });
   }
@@ -38,8 +39,9 @@ export class SyncWorker extends EventEmitter<SyncWorkerEvents> {
       released = this.deps.ledger.sync.releaseHeld();
     } catch (err) {
       // a ledger that does not open yet (full disk, lock): uploads must not stay off until a restart
-      this.log.error({ err: (err as Error).message }, 'sync worker waits for the ledger; trying again in 5 s');
-      this.retry = setTimeout(() => this.started && this.start(), RETRY_START_MS).unref();
+      const ms = this.deps.retryStartMs ?? RETRY_START_MS;
+      this.log.error({ err: (err as Error).message }, `sync worker waits for the ledger; trying again in ${ms / 1000} s`);
+      this.retry = setTimeout(() => this.started && this.start(), ms).unref();
       return;
     }
     if (released > 0) this.log.info({ released }, 'held outbox entries are pending again');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { loadHome } from '../../../device/home.js';
 import { openHomeLedger } from '../../../device/home-ledger.js';
 import type { SqliteLedger } from '../../../device/ledger/sqlite-ledger.js';
-import type { Redemption } from '../../../device/ledger/types.js';
+import type { Ledger, Redemption } from '../../../device/ledger/types.js';
 import { memoryLogger, type Logger } from '../../../device/logger.js';
 import type { SyncConfig } from '../../../device/config-sync.js';
 import { enroll } from '../../../provisioning/enroll.js';
@@ -69,9 +69,12 @@ export function syncConfig(over: Partial<SyncConfig> = {}): SyncConfig {
   return { ...parseConfig({}, { home: '/tmp' }).sync, backoffBaseMs: 50, backoffMaxMs: 400, ...over };
 }
 
-export function worker(k: KioskSide, over: Partial<SyncConfig> = {}, transport?: Partial<PlatformClientOptions>): SyncWorker {
+export function worker(k: KioskSide, over: Partial<SyncConfig> = {}, transport?: Partial<PlatformClientOptions>, ledger: Ledger = k.ledger): SyncWorker {
   const raiseTime = (t: number, source: string): number => raiseTrustedTime({ ledger: k.ledger, clock: systemClock }, t, source);
-  return new SyncWorker({ home: k.home, ledger: k.ledger, config: syncConfig(over), logger: k.logger, now: Date.now, raiseTime, load: (h, id) => loadPlatform(h, id, { credentials: undefined }), ...(transport ? { transport } : {}) });
+  return new SyncWorker({
+    home: k.home, ledger, config: syncConfig(over), logger: k.logger, now: Date.now, raiseTime, retryStartMs: 50,
+    load: (h, id) => loadPlatform(h, id, { credentials: undefined }), ...(transport ? { transport } : {}),
+  });
 }
 
 /** The service's rows of this terminal: coupon → scan times (one entry per row). */

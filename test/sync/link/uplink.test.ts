@@ -11,6 +11,7 @@ import { removeDir, tempDir } from '../../device/helpers.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { startFixture, type ServiceFixture } from '../../provisioning/service-fixture.js';
 import type { SyncWorker } from '../../../sync/worker.js';
+import { LedgerError } from '../../../device/ledger/types.js';
 import { enrolledKiosk, platformRows, redeemIssued, until, worker, type KioskSide } from './helpers.js';
 
 describe('sync worker: uploads to the real service through a fault proxy', function () {
@@ -92,6 +93,46 @@ describe('sync worker: uploads to the real service through a fault proxy', funct
     const rows = await platformRows(fx, k.terminalId);
     assert.ok(rows.has(good.ctiHex) && rows.has(after.ctiHex), 'the records around the unreadable one were recorded');
     assert.equal(w.status()[0]?.held, 1);
+  });
+
+  it('a terminal the platform disabled: its uploads are refused and every entry stays pending; enabled again, each is recorded once', async () => {
+    const reds = [await redeemIssued(fx, k), await redeemIssued(fx, k)];
+    assert.equal((await fx.admin('POST', `/terminals/${k.terminalId}/disable`)).status, 200);
+    w = worker(k);
+    w.start();
+    await until('the upload refused', () => /upload: REFUSED: .*TERMINAL_DISABLED|upload: .*disabled/.test(w!.status()[0]?.lastError ?? ''));
+    assert.equal(w.status()[0]?.online, false);
+    const counts = k.ledger.sync.counts(k.platformId);
+    assert.deepEqual([counts.pending, counts.rejected, counts.held], [2, 0, 0], 'a refused request marks nothing');
+    assert.equal((await platformRows(fx, k.terminalId)).size, 0);
+    assert.equal((await fx.admin('POST', `/terminals/${k.terminalId}/enable`)).status, 200);
+    await until('answered', () => k.ledger.sync.counts(k.platformId).pending === 0);
+    const rows = await platformRows(fx, k.terminalId);
+    for (const r of reds) assert.deepEqual(rows.get(r.ctiHex), [{ scannedAt: r.at, offline: true, reversed: false }], `${r.serial}: one row, the original scan time`);
+    assert.deepEqual(reds.map((r) => k.ledger.find(k.platformId, r.ctiHex)?.uploadResult), ['recorded', 'recorded']);
+  });
+
+  it('a ledger the worker cannot use when it starts (locked, a full disk): it says so, tries again, and the entries go up', async () => {
+    const r = await redeemIssued(fx, k);
+    let refusals = 2;
+    const sync = new Proxy(k.ledger.sync, {
+      get: (t, prop, recv) => {
+        if (prop === 'releaseHeld' && refusals > 0) {
+          return () => {
+            refusals--;
+            throw new LedgerError('LEDGER_BUSY', 'database is locked');
+          };
+        }
+        return Reflect.get(t, prop, recv) as unknown;
+      },
+    });
+    const ledger = new Proxy(k.ledger, { get: (t, prop, recv) => (prop === 'sync' ? sync : Reflect.get(t, prop, recv)) as unknown });
+    w = worker(k, {}, undefined, ledger);
+    w.start();
+    assert.deepEqual(w.platforms(), [], 'no link while the ledger refuses');
+    await until('answered', () => k.ledger.find(k.platformId, r.ctiHex)?.uploadResult === 'recorded');
+    assert.equal(refusals, 0);
+    assert.equal(k.lines.filter((l) => String(l['msg']).startsWith('sync worker waits for the ledger')).length, 2);
   });
 
   it('an answer lost after the platform committed: the batch goes again, answered duplicate, one row', async () => {
