@@ -72,6 +72,11 @@ export class TestStick {
     return new TestStick(kind, image, mountPoint);
   }
 
+  /** the loop device while attached (/dev/loopN) */
+  get device(): string | undefined {
+    return this.loop;
+  }
+
   mount(opts: { readOnly?: boolean } = {}): this {
     mkdirSync(this.mountPoint, { recursive: true });
     this.loop = run('losetup', ['-f', '--show', ...(opts.readOnly ? ['-r'] : []), this.image]);
