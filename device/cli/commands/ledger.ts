@@ -1,6 +1,7 @@
 /**
- * `kiosk ledger list|backup|reset`: the redemptions recorded on this kiosk,
- * a consistent copy of the ledger, and starting over (explicitly).
+ * `kiosk ledger list|conflicts|attention|backup|reset`: the redemptions
+ * recorded on this kiosk, what the platforms said against them, a consistent
+ * copy of the ledger, and starting over (explicitly).
  */
 import type { Redemption } from '../../ledger/types.js';
 import { formatSerial } from '../../../coupon/index.js';
@@ -15,16 +16,20 @@ export const summary = 'list the redemptions in the kiosk ledger; back it up; re
 
 const USAGE = `usage: kiosk ledger list [--home DIR] [--json] [--limit N]
        kiosk ledger conflicts [--home DIR] [--json] [--limit N]
+       kiosk ledger attention [--home DIR] [--json] [--limit N] [--platform ID]
        kiosk ledger backup --to FILE [--home DIR] [--json]
        kiosk ledger reset [--home DIR] [--yes] [--json]
 
   list      the redemptions, newest first; --limit N (default 50); --json: one object per redemption
   conflicts coupons the platform reports redeemed at two terminals, this one among them, newest first;
             --json: one object per conflict with its serial, which side counts (won/lost) and both redemptions
+  attention uploads that need a person, newest first: rejected by the platform (unknown, revoked, refused:
+            kept, and exported on the next stick) and held (the platform cannot read the record: offered again
+            after a restart); --json: one object per entry with its serial, state, result and the platform's words
   backup    a consistent copy of the ledger into FILE (a new file), safe while the service runs
   reset     retire this kiosk's ledger and start a new, empty one: see \`kiosk ledger reset --help\``;
 
-const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { list, conflicts, backup, reset: runReset };
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { list, conflicts, attention, backup, reset: runReset };
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -34,10 +39,32 @@ export async function run(argv: string[]): Promise<number> {
   }
   const command = sub === undefined ? undefined : SUBCOMMANDS[sub];
   if (!command) {
-    process.stderr.write(`kiosk ledger: expected list, conflicts, backup or reset, got ${JSON.stringify(sub ?? '')}\n\n${USAGE}\n`);
+    process.stderr.write(`kiosk ledger: expected list, conflicts, attention, backup or reset, got ${JSON.stringify(sub ?? '')}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
   return command(rest);
+}
+
+async function attention(argv: string[]): Promise<number> {
+  const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, platform: { type: 'string' } });
+  if (!parsed) return exitCode;
+  const limit = intOption(parsed, 'limit', 1000);
+  const platformId = str(parsed, 'platform');
+  const access = readLedger(homeOf(parsed));
+  if (access.state === 'unavailable') {
+    process.stderr.write(`kiosk ledger attention: ledger ${unavailableLine(access)}\n`);
+    return EXIT.failed;
+  }
+  const rows = access.state === 'ok' ? access.ledger.sync.attention({ limit, ...(platformId === undefined ? {} : { platformId }) }) : [];
+  if (access.state === 'ok') access.ledger.close();
+  const out = rows.map((e) => ({
+    serial: e.serial, platformId: e.platformId, kind: e.kind, state: e.state, result: e.result, detail: e.detail,
+    scannedAt: iso(e.scannedAt), at: iso(e.at), answeredAt: e.answeredAt === null ? null : iso(e.answeredAt), seq: e.seq, ctiHex: e.ctiHex,
+  }));
+  if (parsed.values['json']) out.forEach((e) => printJson(e));
+  else if (out.length === 0) process.stdout.write('nothing needs attention: every upload was taken or is on its way\n');
+  else for (const e of out) process.stdout.write(`${e.serial}  ${e.kind} ${e.state === 'held' ? 'HELD (the platform cannot read it)' : `REJECTED ${e.result ?? ''}`}: ${e.detail ?? '-'}  scanned ${e.scannedAt}  [${e.platformId}]\n`);
+  return EXIT.ok;
 }
 
 function homeOf(parsed: Parsed): ReturnType<typeof loadHome> {

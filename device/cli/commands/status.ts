@@ -92,7 +92,7 @@ function render(r: Record<string, unknown>, access: LedgerAccess): string {
   if (r['counts']) lines.push(`counts      ${Object.entries(r['counts'] as object).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
   for (const s of (r['sync'] as PlatformSyncStatus[] | undefined) ?? []) {
     const since = s.lastSyncAt === null ? 'never synced' : `last sync ${iso(s.lastSyncAt)} (${s.sinceSyncS}s ago)`;
-    lines.push(`sync        ${s.platformId}: ${since}; pending ${s.pending}, rejected ${s.rejected}, held ${s.held}, conflicts ${s.conflicts}; claim mode ${s.claimMode}${s.revocationsStale ? '; REVOCATIONS STALE' : ''}${s.lastError ? `; last error ${s.lastError}` : ''}`);
+    lines.push(`sync        ${s.platformId}: ${since}; pending ${s.pending}, rejected ${s.rejected}, held ${s.held}${s.rejected + s.held > 0 ? ' (kiosk ledger attention)' : ''}, conflicts ${s.conflicts}${s.conflicts > 0 ? ' (kiosk ledger conflicts)' : ''}; claim mode ${s.claimMode}${s.revocationsStale ? '; REVOCATIONS STALE' : ''}${s.lastError ? `; last error ${s.lastError}` : ''}`);
   }
   const last = r['lastScan'] as { at: string; reason: string; serial: string | null } | null;
   lines.push(`last scan   ${last ? `${last.at} ${last.reason}${last.serial ? ' ' + last.serial : ''}` : '-'}`);

@@ -3,7 +3,7 @@
  * real service on loopback (in this process, behind a fault proxy):
  * `kiosk sync` (exit 0 only when nothing is pending; a kill -9 mid-upload
  * loses and doubles nothing), `kiosk reverse`, `kiosk ledger conflicts
- * --json`, `kiosk status --json`.
+ * --json`, `kiosk ledger attention`, `kiosk status --json`.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -114,6 +114,34 @@ describe('kiosk sync, reverse, ledger conflicts, status (child processes, real s
     assert.equal(sync['platformId'], k.platformId);
     assert.deepEqual([sync['pending'], sync['rejected'], sync['held'], sync['conflicts'], sync['claimMode'], sync['online']], [1, 0, 0, 1, 'offline', null]);
     assert.equal(sync['lastSyncAt'], null);
+  });
+
+  it('kiosk ledger attention: the uploads the platform rejected or cannot read, with serial and the platform\'s words; none of the taken ones', async () => {
+    const empty = await kioskAsync(['ledger', 'attention', '--home', k.home], { env: FAST });
+    assert.equal(empty.status, 0, empty.stderr);
+    assert.match(empty.stdout, /nothing needs attention/);
+    const good = await redeemIssued(fx, k);
+    const base = { platformId: k.platformId, product: 'hotpot', quantity: 2, merchantId: 'shop-1', consumer: 'u-7', iat: 1, exp: 2_000_000_000, terminalId: k.terminalId, textHash: 'ab'.repeat(32) };
+    assert.ok(k.ledger.redeem({ ...base, ctiHex: '00'.repeat(12), serial: 'UNKNOWN-1', at: Date.now() - 500 }).ok);
+    assert.ok(k.ledger.redeem({ ...base, ctiHex: '01'.repeat(12), serial: 'LONG-1', product: 'x'.repeat(3000), at: Date.now() - 400 }).ok);
+    const sync = await kioskAsync(['sync', '--home', k.home, '--json'], { env: FAST });
+    assert.equal(sync.status, 1, 'the held one is still pending');
+    const a = await kioskAsync(['ledger', 'attention', '--home', k.home, '--json'], { env: FAST });
+    assert.equal(a.status, 0, a.stderr);
+    const listed = lines(a.stdout);
+    assert.deepEqual(listed.map((e) => [e['serial'], e['state'], e['result'], e['kind'], e['platformId']]), [
+      ['LONG-1', 'held', null, 'redeem', k.platformId],
+      ['UNKNOWN-1', 'rejected', 'unknown', 'redeem', k.platformId],
+    ]);
+    assert.match(String(listed[0]?.['detail']), /cannot read/);
+    assert.ok(!listed.some((e) => e['serial'] === good.serial), 'a recorded upload needs nobody');
+    const text = await kioskAsync(['ledger', 'attention', '--home', k.home, '--platform', k.platformId], { env: FAST });
+    assert.match(text.stdout, /^LONG-1 {2}redeem HELD \(the platform cannot read it\)/m);
+    assert.match(text.stdout, /^UNKNOWN-1 {2}redeem REJECTED unknown: /m);
+    const other = await kioskAsync(['ledger', 'attention', '--home', k.home, '--platform', 'no-such-platform', '--json'], { env: FAST });
+    assert.equal(other.stdout, '');
+    const status = await kioskAsync(['status', '--home', k.home], { env: FAST });
+    assert.match(status.stdout, /rejected 1, held 1 \(kiosk ledger attention\)/, 'the status line says where to look');
   });
 });
 
