@@ -41,16 +41,36 @@ describe('sync/export/stick-stream', () => {
   afterEach(() => removeDir(dir));
   const target = (): { root: string; stillThere: () => boolean } => ({ root: dir, stillThere: () => true });
 
-  it('writes every chunk in order, flushing as it goes, and fsyncs at the end', async () => {
+  it('writes every chunk in order, one flush in flight at a time, the next once it is done, and fsyncs at the end', async () => {
     const file = path.join(dir, 'data.partial');
-    const { fh, calls } = failing(await createOnStick(target(), file), []);
+    const real = await createOnStick(target(), file);
+    // each flush waits until the test lets it finish: no timing, only order
+    const held: (() => void)[] = [];
+    let holding = true;
+    let syncs = 0;
+    const fh = new Proxy(real, {
+      get(t, k) {
+        if (k === 'datasync') return () => (holding ? new Promise<void>((resolve) => held.push(resolve)) : t.datasync());
+        if (k === 'sync') return () => (syncs++, t.sync());
+        const v = Reflect.get(t, k) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    });
+    const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
     const out = new StickStream(target(), fh, file, 10);
     const parts = Array.from({ length: 20 }, (_, i) => Buffer.from(`line ${i}\n`));
-    for (const p of parts) await out.append(p);
+    for (const p of parts.slice(0, 8)) await out.append(p);
+    assert.equal(held.length, 1, 'one flush started once 10 bytes were written, and no second one while it runs');
+    held.shift()!();
+    await settle();
+    await out.append(parts[8]!);
+    assert.equal(held.length, 1, 'the next flush starts at the first append after the first one finished');
+    holding = false;
+    held.shift()!();
+    for (const p of parts.slice(9)) await out.append(p);
     await out.finish();
     assert.equal(readFileSync(file, 'utf8'), parts.map(String).join(''));
-    assert.ok(calls.datasync >= 2, `flushed ${calls.datasync} times`);
-    assert.equal(calls.sync, 1);
+    assert.equal(syncs, 1, 'one closing fsync');
   });
 
   it('a flush that failed while the next chunks were written fails the file, even when the closing fsync succeeds', async () => {
