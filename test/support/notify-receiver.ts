@@ -56,7 +56,8 @@ export class NotifyReceiver {
     return this.datagrams.filter((d) => !('BARRIER' in d.fields));
   }
 
-  async waitFor(pred: (d: Datagram) => boolean, what: string, ms = 5000): Promise<Datagram> {
+  /** `ms`: generous, a kiosk child started on a loaded CI machine takes seconds to be ready */
+  async waitFor(pred: (d: Datagram) => boolean, what: string, ms = 30_000): Promise<Datagram> {
     const deadline = Date.now() + ms;
     for (;;) {
       const found = this.messages.find(pred);

@@ -42,12 +42,14 @@ function contract(name: string, setup: () => Promise<World>, teardown: () => Pro
     });
 
     it('never rejects: a silent platform is no-answer TIMEOUT within the timeout, a dead one no-answer at once', async () => {
+      const coupon = await w.coupon();
       w.silence(3000);
       const t0 = performance.now();
-      const silent = await w.claimer.claim(await w.coupon(), { timeoutMs: 300 });
+      const silent = await w.claimer.claim(coupon, { timeoutMs: 300 });
       const took = performance.now() - t0;
       assert.deepEqual([silent.kind, silent.kind === 'no-answer' && silent.code], ['no-answer', 'TIMEOUT']);
-      assert.ok(took >= 290 && took < 800, `${took} ms`);
+      // at its own timeout, not at the platform's answer 3 s later
+      assert.ok(took >= 290 && took < 2500, `${took} ms`);
       w.dead(true);
       const dead = await w.claimer.claim(await w.coupon(), { timeoutMs: 2000 });
       w.dead(false);

@@ -83,7 +83,8 @@ describe('claim modes against the real service on loopback (PGlite)', function (
     assert.equal(v!['reason'], 'OFFLINE_CANNOT_REDEEM');
     assert.equal(v!['detail'], 'TIMEOUT');
     const latency = v!['latencyMs'] as number;
-    assert.ok(latency >= 1450 && latency < 1900, `the merchant's 1.5 s timeout, then the verdict (${latency} ms)`);
+    // at the merchant's 1.5 s timeout, not at the platform's answer 4 s later (how soon after the timeout is the pipeline bench's business)
+    assert.ok(latency >= 1450 && latency < 3900, `the merchant's 1.5 s timeout, then the verdict (${latency} ms)`);
     for (let i = 0; (await platformRows(c.ctiHex)).length === 0; i++) {
       if (i > 400) assert.fail('the delayed claim never reached the platform');
       await sleep(25); // the delayed claim reaches the platform after all and commits

@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { removeDir, tempDir } from '../../device/helpers.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { startFixture, type ServiceFixture } from '../../provisioning/service-fixture.js';
@@ -160,9 +162,13 @@ describe('kiosk start --json with the sync worker (child process, real service)'
     removeDir(dir);
   });
 
-  it('a scanned coupon is ACCEPTED and at the platform within a second; sync lines say online and pending', async () => {
+  it('a scanned coupon is ACCEPTED and sent at once (the verdict wakes the upload, no idle check needed); sync lines say online and pending', async () => {
     const k = await enrolledKiosk(fx, dir, 'start-home', { url: fx.url, tls: { mode: 'system' } });
     k.ledger.close();
+    // idle checks 10 minutes apart: a redemption at the platform within the test came through the wake on the verdict
+    const config = path.join(k.home, 'config.json');
+    const raw = existsSync(config) ? (JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>) : {};
+    writeFileSync(config, JSON.stringify({ ...raw, sync: { ...(raw['sync'] as Record<string, unknown> | undefined), idleCheckMs: 600_000 } }));
     const iat = new Date(Date.now() - 3600_000).toISOString();
     const c = await fx.admin('POST', '/coupons', { aud: 'shop-1', sub: 'u-7', product: 'hotpot', quantity: 2, iat });
     const child = spawn(process.execPath, [KIOSK_CLI, 'start', '--home', k.home, '--simulate', '--display', 'none', '--json'], { env: { ...process.env, ...FAST }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -183,9 +189,7 @@ describe('kiosk start --json with the sync worker (child process, real service)'
       await until('a verdict', () => events.some((e) => e['event'] === 'verdict'));
       const verdict = events.find((e) => e['event'] === 'verdict')!;
       assert.equal(verdict['reason'], 'ACCEPTED', stderr);
-      await until('at the platform', async () => (await platformRows(fx, k.terminalId)).has(c.body['ctiHex'] as string), 5000);
-      const ms = Date.now() - (verdict['seenAt'] as number);
-      assert.ok(ms < 1000, `at the platform ${ms} ms after the verdict`);
+      await until('at the platform', async () => (await platformRows(fx, k.terminalId)).has(c.body['ctiHex'] as string), 30_000);
       await until('a sync line with nothing pending', () => events.some((e) => e['event'] === 'sync' && e['pending'] === 0 && (e['seenAt'] as number) > (verdict['seenAt'] as number)));
       const rows = await platformRows(fx, k.terminalId);
       assert.equal(rows.get(c.body['ctiHex'] as string)?.[0]?.offline, true);
