@@ -6,7 +6,11 @@
  * plain multi-row INSERT of as many rows into the same table in the same
  * run, on PGlite and PostgreSQL. Then the kiosk's memory: `kiosk start`
  * with 10,000 pending (its peak RSS while its worker drains them) beside
- * the same kiosk with nothing pending.
+ * the same kiosk with nothing pending. Last, one redemption at a time as a
+ * counter makes them: from its commit in the kiosk ledger to the platform's
+ * signed answer committed back (the sync worker woken by the commit, as the
+ * service wakes it on every verdict), beside a GET of the health route (HTTP
+ * and one database round trip) on the same service.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +28,8 @@ import { loadPlatform } from '../provisioning/store/load.js';
 import { clientFor } from '../sync/terminal-state.js';
 import { httpTransport } from '../sync/transport/http.js';
 import { drain } from '../sync/uplink/drain.js';
+import { SyncWorker } from '../sync/worker.js';
+import { parseConfig } from '../device/config.js';
 import { onEachEngine } from './engines.js';
 import { plainInsert, registerCoupons } from './sync.js';
 
@@ -57,6 +63,21 @@ async function enrolledHome(s: RunningService, dir: string): Promise<{ home: str
   return { home, platformId: p.platformId, terminalId: p.record.terminalId };
 }
 
+/** A service in `dir` (PGlite, or PostgreSQL at `databaseUrl`) with the bench merchant and its branch, and a kiosk home enrolled with it. */
+async function serviceWithKiosk(dir: string, databaseUrl?: string): Promise<{ s: RunningService; k: { home: string; platformId: string; terminalId: string } }> {
+  const s = await startService({ dataDir: path.join(dir, 'data'), host: '127.0.0.1', port: 0, logger: memoryLogger('warn').logger, platformId: 'bench', ...(databaseUrl ? { databaseUrl } : {}) });
+  try {
+    const token = readFileSync(s.adminTokenFile, 'utf8').trim();
+    for (const [route, body] of [['/merchants', { merchantId: MERCHANT }], [`/merchants/${MERCHANT}/branches`, { branchId: 'b-1' }]] as const) {
+      await fetch(`${s.url}/v1/admin${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    }
+    return { s, k: await enrolledHome(s, dir) };
+  } catch (err) {
+    await s.stop();
+    throw err;
+  }
+}
+
 /** ctis redeemed in the kiosk's ledger (setting up: one transaction, synchronous=OFF), then the file closed. */
 function fillPending(home: string, k: { platformId: string; terminalId: string }, ctis: string[], at: number): void {
   const loaded = loadHome(home);
@@ -80,13 +101,8 @@ function fillPending(home: string, k: { platformId: string; terminalId: string }
 
 async function engine(name: string, databaseUrl: string | undefined): Promise<Row[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coupon-bench-drain-'));
-  const s = await startService({ dataDir: path.join(dir, 'data'), host: '127.0.0.1', port: 0, logger: memoryLogger('warn').logger, platformId: 'bench', ...(databaseUrl ? { databaseUrl } : {}) });
+  const { s, k } = await serviceWithKiosk(dir, databaseUrl);
   try {
-    const token = readFileSync(s.adminTokenFile, 'utf8').trim();
-    for (const [route, body] of [['/merchants', { merchantId: MERCHANT }], [`/merchants/${MERCHANT}/branches`, { branchId: 'b-1' }]] as const) {
-      await fetch(`${s.url}/v1/admin${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    }
-    const k = await enrolledHome(s, dir);
     const [base, pending] = [await registerCoupons(s, ROWS), await registerCoupons(s, ROWS)];
     const at = Date.now() - 600_000;
     fillPending(k.home, k, pending, at);
@@ -141,13 +157,8 @@ async function startRss(home: string, ledgerFile: string, minMs = 1500): Promise
 
 async function memory(): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coupon-bench-rss-'));
-  const s = await startService({ dataDir: path.join(dir, 'data'), host: '127.0.0.1', port: 0, logger: memoryLogger('warn').logger, platformId: 'bench' });
+  const { s, k } = await serviceWithKiosk(dir);
   try {
-    const token = readFileSync(s.adminTokenFile, 'utf8').trim();
-    for (const [route, body] of [['/merchants', { merchantId: MERCHANT }], [`/merchants/${MERCHANT}/branches`, { branchId: 'b-1' }]] as const) {
-      await fetch(`${s.url}/v1/admin${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    }
-    const k = await enrolledHome(s, dir);
     fillPending(k.home, k, await registerCoupons(s, ROWS), Date.now() - 600_000);
     const busy = await startRss(k.home, ledgerPathOf(k.home));
     const idle = await startRss(k.home, ledgerPathOf(k.home), busy.ms);
@@ -155,6 +166,57 @@ async function memory(): Promise<string> {
     return ['| kiosk start (simulated hardware, sync worker on) | peak RSS MiB | time until nothing pending, s |', '| --- | ---: | ---: |',
       `| nothing pending (the same home afterwards, alive as long) | ${mib(idle.peakKiB)} | - |`,
       `| ${ROWS.toLocaleString('en-US')} pending, drained by its worker | ${mib(busy.peakKiB)} | ${(busy.ms / 1000).toFixed(1)} (includes start-up) |`].join('\n');
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ONE_BY_ONE = 40;
+
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+/** Commit → the platform's answer committed, one redemption at a time through a running sync worker; the health route as the floor. */
+async function oneByOne(): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'coupon-bench-one-'));
+  const { s, k } = await serviceWithKiosk(dir);
+  try {
+    const ctis = await registerCoupons(s, ONE_BY_ONE);
+    const loaded = loadHome(k.home);
+    const ledger = openHomeLedger(loaded.paths, loaded.config, { logger: silentLogger() });
+    // idle checks 10 minutes apart: every upload below is the wake's
+    const config = { ...parseConfig({}, { home: k.home }).sync, idleCheckMs: 600_000 };
+    const worker = new SyncWorker({ home: k.home, ledger, config, logger: silentLogger(), now: Date.now, load: (h, id) => loadPlatform(h, id, { credentials: undefined }) });
+    const sent: number[] = [];
+    const floor: number[] = [];
+    try {
+      worker.start();
+      const link = worker.platforms()[0]!;
+      await new Promise<void>((resolve) => link.once('change', () => resolve())); // the first contact
+      for (const ctiHex of ctis) {
+        const h0 = performance.now();
+        await (await fetch(`${s.url}/v1/health`)).arrayBuffer();
+        floor.push(performance.now() - h0);
+        const answered = new Promise((resolve) => link.once('uploaded', resolve));
+        const r = ledger.redeem({ platformId: k.platformId, ctiHex, serial: ctiHex.slice(0, 24).toUpperCase(), product: 'sku-778812', quantity: 2, merchantId: MERCHANT, consumer: 'u-83920117', iat: 1, exp: 2_000_000_000, at: Date.now(), terminalId: k.terminalId, textHash: 'ab'.repeat(32) });
+        const t0 = performance.now();
+        if (!r.ok) throw new Error('bench: not redeemed');
+        worker.wake();
+        await answered;
+        sent.push(performance.now() - t0);
+      }
+      if (ledger.sync.counts(k.platformId).pending !== 0) throw new Error('bench: uploads left pending');
+    } finally {
+      await worker.stop();
+      ledger.close();
+    }
+    const ms = (x: number) => x.toFixed(1);
+    return [
+      '| one redemption at a time (PGlite service on loopback) | median ms | 95th percentile ms | ratio (medians) |',
+      '| --- | ---: | ---: | ---: |',
+      `| floor: GET /v1/health (HTTP and one database round trip) | ${ms(pct(floor, 0.5))} | ${ms(pct(floor, 0.95))} | 1.00 |`,
+      `| commit in the kiosk ledger → the platform's signed answer committed back (worker woken by the commit) | ${ms(pct(sent, 0.5))} | ${ms(pct(sent, 0.95))} | ${(pct(sent, 0.5) / pct(floor, 0.5)).toFixed(2)} |`,
+    ].join('\n');
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -184,5 +246,11 @@ ${note}
 Kiosk memory with ${ROWS.toLocaleString('en-US')} pending (PGlite service; the kiosk process never loads the platform's packages):
 
 ${await memory()}
+
+Online, one at a time: ${ONE_BY_ONE} redemptions, each committed in the kiosk ledger (synchronous=FULL) and the worker woken, as
+the service does on every verdict; timed until the platform's signed answer is verified and committed to the kiosk
+ledger. Idle checks are 10 minutes apart, so each upload is the wake's.
+
+${await oneByOne()}
 `;
 }
