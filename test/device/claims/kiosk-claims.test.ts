@@ -46,7 +46,7 @@ describe('device/kiosk with claim modes (fake claimer)', () => {
     clearInterval(ticker);
     assert.deepEqual(h.verdicts.map(reasonOf), ['ACCEPTED', 'NOT_A_COUPON', 'ACCEPTED', 'ALREADY_REDEEMED']);
     assert.equal(claimer.calls.length, 2, 'the rescan of a is refused by the local ledger, not asked again');
-    assert.ok(ticks >= 15, `the event loop ran during the claims (${ticks} ticks of 10 ms)`);
+    assert.ok(ticks >= 5, `the event loop ran during the claims (${ticks} ticks of 10 ms; a blocked loop gives 0 or 1)`);
     const verdictScreens = h.display.shown.filter((s) => s.kind === 'verdict').map((s) => s.kind === 'verdict' && s.reason);
     assert.deepEqual(verdictScreens, ['ACCEPTED', 'NOT_A_COUPON', 'ACCEPTED', 'ALREADY_REDEEMED']);
   });

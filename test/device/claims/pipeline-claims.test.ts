@@ -94,7 +94,8 @@ describe('device/pipeline with claim modes (fake claimer)', () => {
       const v = verdictOf(await redeemer(fake, { timeoutMs: 150 }).settle(issue(keys)));
       const took = performance.now() - started;
       assert.equal(v.reason, 'OFFLINE_CANNOT_REDEEM', step.kind);
-      assert.ok(took < 150 + 250 + 100, `${step.kind}: answered in ${took} ms`);
+      // the reason proves the timeout (a 400 ms 'claimed' waited for would be ACCEPTED); the bound only rules out hanging
+      assert.ok(took < 2000, `${step.kind}: answered in ${took} ms`);
       assert.equal(ledger.find(PLATFORM_ID, cti(v)), undefined, 'the coupon is not taken here');
       assert.deepEqual(rows(v).map((r) => [r.claim, r.reversedBy, r.offline]), [['released', 'release', false]]);
     }
@@ -165,7 +166,7 @@ describe('device/pipeline with claim modes (fake claimer)', () => {
     const started = performance.now();
     const v = verdictOf(await redeemer(stuck, { timeoutMs: 100 }).settle(issue(keys)));
     assert.equal(v.reason, 'OFFLINE_CANNOT_REDEEM');
-    assert.ok(performance.now() - started < 100 + 250 + 150);
+    assert.ok(performance.now() - started < 2000, 'timed out, not held');
     const throwing: Claimer = { claim: () => Promise.reject(new Error('boom')), close: async () => {} };
     assert.equal(verdictOf(await redeemer(throwing, { mode: 'online-preferred' }).settle(issue(keys))).reason, 'ACCEPTED');
   });
