@@ -252,5 +252,8 @@ the service does on every verdict; timed until the platform's signed answer is v
 ledger. Idle checks are 10 minutes apart, so each upload is the wake's.
 
 ${await oneByOne()}
+
+Reproduce: \`npm run build && node --expose-gc dist/bench/run.js kiosk-drain\` (COUPON_TEST_PG_URL for the PostgreSQL rows).
+The tests check that a commit's wake sends the redemption (idle checks 10 minutes apart), not how fast: that is this table's.
 `;
 }

@@ -179,8 +179,9 @@ function stickTable(rows: string[], problem: string | undefined): string {
     `are held alike). ${STICK_RUNS} exports alternating with ${STICK_RUNS} floors per speed, medians.`,
     '',
   ];
-  if (problem !== undefined) return [...head, `Not measured in this run: ${problem}.`, ''].join('\n');
-  return [...head, '| device | export (median) | cp + sync (median) | ratio | target |', '| --- | ---: | ---: | ---: | --- |', ...rows, ''].join('\n');
+  const reproduce = ['', 'Reproduce: `npm run build && BENCH_DEBUG=1 node --expose-gc dist/bench/run.js usb-export` (as root for the loop mounts', 'and the throttled runs; BENCH_DEBUG prints every export and floor).', ''];
+  if (problem !== undefined) return [...head, `Not measured in this run: ${problem}.`, ...reproduce].join('\n');
+  return [...head, '| device | export (median) | cp + sync (median) | ratio | target |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...reproduce].join('\n');
 }
 
 function table(runs: Measured[], floorMs: number, where: string): string {
