@@ -136,13 +136,19 @@ describe('coupon-platform serve (PGlite) and its admin commands', function () {
 
   it('SIGTERM finishes a request in flight, then exits 0; a restart keeps the platform id; another id is refused', async function () {
     const token = readFileSync(path.join(data, 'admin-token'), 'utf8').trim();
+    const bundleRequests = (log: string): number => log.split('\n').filter((l) => l.includes('"msg":"incoming request"') && l.includes('"url":"/v1/admin/bundles"')).length;
+    const before = bundleRequests(serve.stderr());
     // a bundle runs scrypt (~0.2 s): long enough to be in flight when SIGTERM arrives
     const inflight = fetch(serve.url + '/v1/admin/bundles', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ merchantId: 'shop-00042', branchId: 'north', passphrase: 'correct horse battery staple' }),
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // SIGTERM once the service has this request (Fastify logs each incoming request), not after a guessed delay
+    for (const end = Date.now() + 20_000; bundleRequests(serve.stderr()) === before; ) {
+      if (Date.now() > end) assert.fail(`the request never reached the service: ${serve.stderr().slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const code = serve.stop();
     const res = await inflight;
     assert.equal(res.status, 201);

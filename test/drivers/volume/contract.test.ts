@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeVolumeWatcher } from '../../../drivers/volume/fake.js';
@@ -36,6 +36,11 @@ const fake: MakeDriver = (root) => {
   };
 };
 
+function replace(file: string, text: string): void {
+  writeFileSync(`${file}.new`, text);
+  renameSync(`${file}.new`, file);
+}
+
 /** The real watcher, over a mount table file: mount ids from 100 up. */
 const tableFile: MakeDriver = (root) => {
   const table = path.join(root, '..', `mountinfo-${path.basename(root)}`);
@@ -44,10 +49,11 @@ const tableFile: MakeDriver = (root) => {
   const w = new MountTableWatcher({ roots: [root], pollMs: 10, table, unmount: null });
   return {
     watcher: w,
-    insert: (name) => appendFileSync(table, `${id++} 22 8:${id} / ${path.join(root, name)} rw - vfat /dev/sd${name} rw\n`),
+    // each change replaces the table whole (write, then rename), as the kernel's table changes for a reader: a poll never sees half of one
+    insert: (name) => replace(table, readFileSync(table, 'utf8') + `${id++} 22 8:${id} / ${path.join(root, name)} rw - vfat /dev/sd${name} rw\n`),
     remove: (name) => {
       const lines = readFileSync(table, 'utf8').split('\n');
-      writeFileSync(table, lines.filter((l) => !l.includes(` ${path.join(root, name)} `)).join('\n'));
+      replace(table, lines.filter((l) => !l.includes(` ${path.join(root, name)} `)).join('\n'));
     },
     cleanup: () => rmSync(table, { force: true }),
   };
@@ -157,7 +163,7 @@ describe('MountTableWatcher', () => {
     w.on('error', (e) => errors.push(e.code));
     await w.start();
     rmSync(table);
-    await new Promise((r) => setTimeout(r, 60));
+    await once(w, 'error');
     writeFileSync(table, '40 22 8:1 / /media/s rw - vfat /dev/sda1 rw\n');
     await once(w, 'added');
     await w.stop();
