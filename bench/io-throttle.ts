@@ -22,6 +22,7 @@ interface Controller {
   home: string;
 }
 
+/** The controller to use, or why there is none; changes nothing (v2's io is enabled for child groups only when a limit is set). */
 function controller(name: string): Controller | string {
   if (process.getuid?.() !== 0) return 'throttling a device needs root';
   if (existsSync(path.join(V1, 'blkio.throttle.write_bps_device'))) {
@@ -31,13 +32,12 @@ function controller(name: string): Controller | string {
   for (const root of V2_ROOTS) {
     const ctl = path.join(root, 'cgroup.controllers');
     if (!existsSync(ctl) || !readFileSync(ctl, 'utf8').split(/\s+/).includes('io')) continue;
-    try {
-      writeFileSync(path.join(root, 'cgroup.subtree_control'), '+io');
-    } catch {
-      return `${root}: the io controller cannot be enabled for child groups`;
-    }
     const home = path.join(root, ownGroup('') ?? '/');
-    return { group: path.join(root, name), home, limit: (dev, bps) => writeFileSync(path.join(root, name, 'io.max'), `${dev} wbps=${bps}\n`) };
+    const limit = (dev: string, bps: number): void => {
+      writeFileSync(path.join(root, 'cgroup.subtree_control'), '+io'); // io.max exists in the child once io is enabled below the root
+      writeFileSync(path.join(root, name, 'io.max'), `${dev} wbps=${bps}\n`);
+    };
+    return { group: path.join(root, name), home, limit };
   }
   return 'no block-IO controller (cgroup v1 blkio or v2 io) here';
 }

@@ -9,7 +9,7 @@ import { loadHome, resolveHome } from '../../home.js';
 import { createLogger } from '../../logger.js';
 import { backupLedger } from '../../ledger-admin.js';
 import { EXIT, intOption, parseCommand, printJson, required, str, type Parsed } from '../cli-util.js';
-import { iso, readLedger, unavailableLine } from '../open-ledger.js';
+import { iso, readLedger, unavailableLine, type LedgerAccess } from '../open-ledger.js';
 import { runReset } from './ledger-reset.js';
 
 export const summary = 'list the redemptions in the kiosk ledger; back it up; reset it (technicians)';
@@ -50,14 +50,9 @@ async function attention(argv: string[]): Promise<number> {
   if (!parsed) return exitCode;
   const limit = intOption(parsed, 'limit', 1000);
   const platformId = str(parsed, 'platform');
-  const access = readLedger(homeOf(parsed));
-  if (access.state === 'unavailable') {
-    process.stderr.write(`kiosk ledger attention: ledger ${unavailableLine(access)}\n`);
-    return EXIT.failed;
-  }
-  const rows = access.state === 'ok' ? access.ledger.sync.attention({ limit, ...(platformId === undefined ? {} : { platformId }) }) : [];
-  if (access.state === 'ok') access.ledger.close();
-  const out = rows.map((e) => ({
+  const got = rowsOf('attention', parsed, (ledger) => ledger.sync.attention({ limit, ...(platformId === undefined ? {} : { platformId }) }));
+  if (got === undefined) return EXIT.failed;
+  const out = got.rows.map((e) => ({
     serial: e.serial, platformId: e.platformId, kind: e.kind, state: e.state, result: e.result, detail: e.detail,
     scannedAt: iso(e.scannedAt), at: iso(e.at), answeredAt: e.answeredAt === null ? null : iso(e.answeredAt), seq: e.seq, ctiHex: e.ctiHex,
   }));
@@ -65,6 +60,24 @@ async function attention(argv: string[]): Promise<number> {
   else if (out.length === 0) process.stdout.write('nothing needs attention: every upload was taken or is on its way\n');
   else for (const e of out) process.stdout.write(`${e.serial}  ${e.kind} ${e.state === 'held' ? 'HELD (the platform cannot read it)' : `REJECTED ${e.result ?? ''}`}: ${e.detail ?? '-'}  scanned ${e.scannedAt}  [${e.platformId}]\n`);
   return EXIT.ok;
+}
+
+/**
+ * The rows `read` takes from the ledger (none when there is no ledger yet),
+ * the ledger closed again; undefined after saying why the ledger cannot be read.
+ */
+function rowsOf<T>(name: string, parsed: Parsed, read: (ledger: Extract<LedgerAccess, { state: 'ok' }>['ledger']) => T[]): { rows: T[]; none: boolean } | undefined {
+  const access = readLedger(homeOf(parsed));
+  if (access.state === 'unavailable') {
+    process.stderr.write(`kiosk ledger ${name}: ledger ${unavailableLine(access)}\n`);
+    return undefined;
+  }
+  if (access.state === 'none') return { rows: [], none: true };
+  try {
+    return { rows: read(access.ledger), none: false };
+  } finally {
+    access.ledger.close();
+  }
 }
 
 function homeOf(parsed: Parsed): ReturnType<typeof loadHome> {
@@ -75,15 +88,10 @@ async function list(argv: string[]): Promise<number> {
   const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
   if (!parsed) return exitCode;
   const limit = intOption(parsed, 'limit', 50);
-  const access = readLedger(homeOf(parsed));
-  if (access.state === 'unavailable') {
-    process.stderr.write(`kiosk ledger list: ledger ${unavailableLine(access)}\n`);
-    return EXIT.failed;
-  }
-  const rows = access.state === 'ok' ? access.ledger.list({ limit }) : [];
-  if (access.state === 'ok') access.ledger.close();
-  if (parsed.values['json']) rows.forEach((r) => printJson(r));
-  else process.stdout.write(access.state === 'none' ? 'no ledger yet: the service creates it at its first start\n' : table(rows));
+  const got = rowsOf('list', parsed, (ledger) => ledger.list({ limit }));
+  if (got === undefined) return EXIT.failed;
+  if (parsed.values['json']) got.rows.forEach((r) => printJson(r));
+  else process.stdout.write(got.none ? 'no ledger yet: the service creates it at its first start\n' : table(got.rows));
   return EXIT.ok;
 }
 
@@ -91,14 +99,9 @@ async function conflicts(argv: string[]): Promise<number> {
   const { parsed, exitCode } = parseCommand(argv, USAGE, { home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } });
   if (!parsed) return exitCode;
   const limit = intOption(parsed, 'limit', 1000);
-  const access = readLedger(homeOf(parsed));
-  if (access.state === 'unavailable') {
-    process.stderr.write(`kiosk ledger conflicts: ledger ${unavailableLine(access)}\n`);
-    return EXIT.failed;
-  }
-  const rows = access.state === 'ok' ? access.ledger.sync.conflicts({ limit }) : [];
-  if (access.state === 'ok') access.ledger.close();
-  const out = rows.map((c) => ({ serial: formatSerial(Buffer.from(c.ctiHex, 'hex')), ...c, seenAt: iso(c.seenAt) }));
+  const got = rowsOf('conflicts', parsed, (ledger) => ledger.sync.conflicts({ limit }));
+  if (got === undefined) return EXIT.failed;
+  const out = got.rows.map((c) => ({ serial: formatSerial(Buffer.from(c.ctiHex, 'hex')), ...c, seenAt: iso(c.seenAt) }));
   if (parsed.values['json']) out.forEach((c) => printJson(c));
   else if (out.length === 0) process.stdout.write('no conflicts\n');
   else for (const c of out) process.stdout.write(`${c.serial}  ${c.side === 'won' ? 'counts here' : 'LOST'}: first ${c.first.terminalId} (${c.first.branchId ?? '-'}) ${iso(c.first.scannedAt)}, second ${c.second.terminalId} (${c.second.branchId ?? '-'}) ${iso(c.second.scannedAt)}  [${c.platformId}]\n`);
