@@ -6,13 +6,12 @@
  * loop. The answer comes back unverified (protocol/exchange.ts): client.ts
  * verifies it.
  */
-import type { Dispatcher } from 'undici';
-import { request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { Exchange, ExchangeOptions, ExchangeRequest, PlatformEndpoint, RawAnswer } from '../../protocol/exchange.js';
 import { requestSignatureOf, signRequest } from '../../protocol/http-signature.js';
 import type { Logger } from '../../device/logger.js';
 import { PinMismatchError, TransportError } from './errors.js';
-import { endpointProblem, platformAgent } from './tls.js';
+import { endpointProblem, loadUndici, platformAgent } from './tls.js';
 
 export interface HttpTransportOptions {
   logger: Logger;
@@ -40,7 +39,12 @@ export function httpTransport(endpoint: PlatformEndpoint, opts: HttpTransportOpt
   const problem = endpointProblem(endpoint);
   if (problem !== undefined) throw new TypeError(`platform endpoint: ${problem}`);
   const base = endpoint.url.replace(/\/+$/, '');
-  const agent = platformAgent(endpoint.tls, opts.connectTimeoutMs ?? 5000);
+  // undici starts loading now, beside the caller's own start-up, so that the first request (a claim
+  // with its short timeout) does not wait for it; a command that makes no transport never loads it
+  loadUndici().catch(() => undefined);
+  // made on the first request, kept for the keep-alive connections
+  let agent: Promise<Agent> | undefined;
+  const dispatcher = (): Promise<Agent> => (agent ??= platformAgent(endpoint.tls, opts.connectTimeoutMs ?? 5000));
   const now = opts.now ?? Date.now;
   const log = opts.logger.child({ module: 'transport', platform: new URL(base).host });
   const exchange: Exchange = async (req, xopts) => {
@@ -51,7 +55,8 @@ export function httpTransport(endpoint: PlatformEndpoint, opts: HttpTransportOpt
     const signal = xopts.signal ? AbortSignal.any([xopts.signal, timeout]) : timeout;
     const url = base + signed.target;
     try {
-      const res = await request(url, { method: req.method, headers: signed.headers, ...(signed.body ? { body: signed.body } : {}), dispatcher: agent, signal });
+      const [{ request }, via] = await Promise.all([loadUndici(), dispatcher()]);
+      const res = await request(url, { method: req.method, headers: signed.headers, ...(signed.body ? { body: signed.body } : {}), dispatcher: via, signal });
       const body = await readLimited(res.body, opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER, url);
       log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: now() - started }, 'platform answered');
       return { status: res.statusCode, headers: res.headers as RawAnswer['headers'], body, requestSignature: signed.requestSignature, sentAt: started };
@@ -59,7 +64,7 @@ export function httpTransport(endpoint: PlatformEndpoint, opts: HttpTransportOpt
       throw transportError(err, { url, timeoutMs, aborted: xopts.signal?.aborted === true, timedOut: timeout.aborted });
     }
   };
-  return { exchange, close: () => agent.close() };
+  return { exchange, close: async () => (agent === undefined ? undefined : (await agent).close()) };
 }
 
 /** The target (path and query), the headers and the body of a signed request. */

@@ -8,7 +8,7 @@
  * certificate again.
  */
 import type { TLSSocket } from 'node:tls';
-import { Agent, buildConnector } from 'undici';
+import type { Agent, buildConnector as BuildConnector } from 'undici';
 import type { PlatformEndpoint, TlsPolicy } from '../../protocol/exchange.js';
 import { spkiPin } from '../../protocol/spki-pin.js';
 import { PinMismatchError } from './errors.js';
@@ -36,13 +36,24 @@ export function endpointProblem(endpoint: PlatformEndpoint): string | undefined 
   return undefined;
 }
 
+type Undici = typeof import('undici');
+let undici: Promise<Undici> | undefined;
+
+/**
+ * undici, loaded on the first request: its ~110 files are a third of a kiosk
+ * command's start-up (`kiosk status`, `kiosk redeem` with no online claims)
+ * and most commands never talk to a platform.
+ */
+export const loadUndici = (): Promise<Undici> => (undici ??= import('undici'));
+
 /** A dispatcher for one platform; close it when done (it holds keep-alive sockets). */
-export function platformAgent(tls: TlsPolicy, connectTimeoutMs: number): Agent {
+export async function platformAgent(tls: TlsPolicy, connectTimeoutMs: number): Promise<Agent> {
+  const { Agent, buildConnector } = await loadUndici();
   const common = { timeout: connectTimeoutMs };
   if (tls.mode === 'system') return new Agent({ connect: common });
   if (tls.mode === 'ca') return new Agent({ connect: { ...common, ca: tls.ca } });
   const base = buildConnector({ ...common, rejectUnauthorized: false, maxCachedSessions: 0 });
-  const pinned: buildConnector.connector = (opts, callback) => {
+  const pinned: BuildConnector.connector = (opts, callback) => {
     base(opts, (err, socket) => {
       if (err !== null) return callback(err, null);
       const problem = pinProblem(socket as TLSSocket, tls.pin);

@@ -4,7 +4,8 @@
  * lint forbids the static imports; this runs the kiosk's commands under a
  * module-resolution hook that fails on them, which also catches dynamic and
  * transitive imports. `kiosk start` loads no schema compiler either: its
- * checks are compiled at build time (tools/validators.ts).
+ * checks are compiled at build time (tools/validators.ts). undici (the HTTP
+ * client, ~110 files) loads only when a command talks to a platform.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -25,8 +26,12 @@ function importHook(refused: RegExp, what: string): string {
   const register = `import { register } from 'node:module'; register(${JSON.stringify('data:text/javascript,' + encodeURIComponent(hook))});`;
   return 'data:text/javascript,' + encodeURIComponent(register);
 }
+/** undici: a third of a kiosk command's start-up, loaded by the first platform transport (sync/transport/tls.ts) */
+const HTTP_CLIENT = /^undici(\/|$)/;
+
 const IMPORT_HOOK = importHook(PLATFORM_ONLY, 'platform package');
 const SCHEMA_HOOK = importHook(SCHEMA_COMPILERS, 'schema compiler');
+const HTTP_HOOK = importHook(HTTP_CLIENT, 'http client');
 
 function run(script: string[], input = '', hook = IMPORT_HOOK): { status: number | null; stderr: string; stdout: string } {
   const r = spawnSync(process.execPath, ['--import', hook, ...script], {
@@ -78,6 +83,16 @@ describe('kiosk start-up path', function () {
       const r = run(['--input-type=module', '-e', `await import('${pkg}')`], '', SCHEMA_HOOK);
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, new RegExp(`schema compiler loaded by the kiosk: ${pkg}`));
+    }
+  });
+
+  it('with no platform to talk to, kiosk redeem, status and start load no HTTP client (undici)', () => {
+    const control = run(['--input-type=module', '-e', `await import('undici')`], '', HTTP_HOOK);
+    assert.match(control.stderr, /http client loaded by the kiosk: undici/);
+    for (const [name, args, input] of commands.filter(([n]) => n !== 'doctor')) {
+      const r = run([KIOSK_CLI, ...args.map((a) => (a === '$HOME' ? home : a))], input ? issue(keys) + '\n' : '', HTTP_HOOK);
+      assert.doesNotMatch(r.stderr, /http client loaded/, name);
+      assert.equal(r.status, 0, `${name}: ${r.stderr}`);
     }
   });
 
