@@ -129,7 +129,12 @@ export const RedemptionView = Type.Object(
   { additionalProperties: false },
 );
 export const ConflictView = Type.Object(
-  { seq: Type.Integer({ description: 'the cursor: grows in commit order' }), ...RedemptionFields, winner: Type.Object({ terminalId: Type.String(), branchId: Type.String(), scannedAt: Iso, receivedAt: Iso }, { additionalProperties: false }) },
+  {
+    seq: Type.Integer({ description: 'the cursor: grows in commit order' }),
+    ...RedemptionFields,
+    promoted: Type.Boolean({ description: 'this scan became the live redemption when the one it lost to was reversed' }),
+    reversedAt: Type.Union([Iso, Type.Null()], { description: 'its own terminal reversed this scan (it is never promoted)' }),
+    winner: Type.Object({ terminalId: Type.String(), branchId: Type.String(), scannedAt: Iso, receivedAt: Iso }, { additionalProperties: false }) },
   { additionalProperties: false },
 );
 export const RedemptionPage = Type.Object({ items: Type.Array(RedemptionView), cursor: Type.Integer() }, { additionalProperties: false });

@@ -38,7 +38,7 @@ export function redemptionView(r: Redemption) {
 export function conflictView(c: Conflict) {
   return {
     seq: c.seq, serial: serialOf(c.ctiHex), ctiHex: c.ctiHex, terminalId: c.terminalId, branchId: c.branchId,
-    scannedAt: iso(c.scannedAt), receivedAt: iso(c.receivedAt), offline: c.offline, source: c.source,
+    scannedAt: iso(c.scannedAt), receivedAt: iso(c.receivedAt), offline: c.offline, source: c.source, promoted: c.promoted, reversedAt: isoOrNull(c.reversedAt),
     winner: { terminalId: c.winner.terminalId, branchId: c.winner.branchId, scannedAt: iso(c.winner.scannedAt), receivedAt: iso(c.winner.receivedAt) },
   };
 }

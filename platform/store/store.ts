@@ -175,7 +175,12 @@ export interface Conflict {
   receivedAt: Date;
   offline: boolean;
   source: RedemptionSource;
+  /** the redemption it lost to (after a promotion: the promoted one) */
   winner: Redemption;
+  /** it became the live redemption when its winner was reversed (0003_conflict_promotion.sql) */
+  promoted: boolean;
+  /** its own terminal reversed this scan: never promoted */
+  reversedAt: Date | null;
 }
 
 /** A USB batch as verified by the service, to be recorded with its records in one transaction. */

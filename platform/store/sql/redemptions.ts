@@ -11,7 +11,7 @@ import { claimOne, recordAll } from './sync.js';
 type RedemptionMethods = Pick<Store, 'claim' | 'recordSync' | 'redemptionsAfter' | 'conflictsAfter' | 'terminalConflictsAfter'>;
 
 const CONFLICT = `c.conflict_id AS "conflictId", c.seq, c.cti_hex AS "ctiHex", c.terminal_id AS "terminalId", c.branch_id AS "branchId", c.scanned_at AS "scannedAt",
-  c.received_at AS "receivedAt", c.offline, c.source, c.winner_redemption_id AS "winnerId"`;
+  c.received_at AS "receivedAt", c.offline, c.source, c.winner_redemption_id AS "winnerId", c.promoted_redemption_id IS NOT NULL AS promoted, c.reversed_at AS "reversedAt"`;
 
 type ConflictRow = Omit<Conflict, 'winner'> & { winnerId: number };
 

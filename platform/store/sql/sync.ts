@@ -115,7 +115,7 @@ async function reverseOnce(ctx: Ctx, rec: Reverse, windowS: number): Promise<Rec
   const same = sameScan(rows, ctx.t.terminalId, rec);
   if (same && same.reversedAt !== null) return { outcome: 'duplicate', redemption: same };
   const live = liveOf(rows, rec.ctiHex);
-  if (live && live.terminalId !== ctx.t.terminalId) return elsewhere(rec, live);
+  if (live && live.terminalId !== ctx.t.terminalId) return (await reverseConflict(ctx, rec, live)) ?? elsewhere(rec, live);
   if (live) {
     const late = checkReversalTarget(rec, live, ctx.now, windowS);
     if (late) return late;
@@ -123,6 +123,7 @@ async function reverseOnce(ctx: Ctx, rec: Reverse, windowS: number): Promise<Rec
       `UPDATE redemptions SET reversed_at = $2, reversal_received_at = $3 WHERE redemption_id = $1 AND reversed_at IS NULL RETURNING ${REDEMPTION}`,
       [live.redemptionId, rec.reversedAt, ctx.now],
     );
+    if (r.rows[0]) await promoteConflict(ctx, rec.ctiHex);
     return r.rows[0] && { outcome: 'recorded', redemption: r.rows[0] };
   }
   // nothing to undo yet: a row born reversed, so that a claim or upload of this scan arriving later never takes the coupon
@@ -132,6 +133,52 @@ async function reverseOnce(ctx: Ctx, rec: Reverse, windowS: number): Promise<Rec
     [rec.ctiHex, ctx.t.terminalId, ctx.t.merchantId, ctx.t.branchId, rec.scannedAt, ctx.now, ctx.source, rec.reversedAt],
   );
   return r.rows[0] && { outcome: 'recorded', redemption: r.rows[0] };
+}
+
+/**
+ * This terminal's reversal of a scan that lost its coupon (a conflict): kept on
+ * the conflict row, so that the scan is never promoted when the winner is
+ * reversed; answered as the conflict it is. Undefined when this terminal has
+ * no such conflict (the reversal is refused: the coupon is another's).
+ */
+async function reverseConflict(ctx: Ctx, rec: Reverse, winner: Redemption): Promise<RecordOutcome | undefined> {
+  const r = await ctx.tx.query(
+    `UPDATE conflicts SET reversed_at = coalesce(reversed_at, $4)
+      WHERE terminal_id = $1 AND cti_hex = $2 AND scanned_at = $3 AND promoted_redemption_id IS NULL RETURNING conflict_id`,
+    [ctx.t.terminalId, rec.ctiHex, rec.scannedAt, rec.reversedAt],
+  );
+  return r.rowCount > 0 ? { outcome: 'conflict', winner } : undefined;
+}
+
+/**
+ * The winner of a coupon was reversed: its earliest conflict (by scan time)
+ * that was not reversed becomes the live redemption, with that scan's
+ * terminal, branch and times, and the coupon's other conflicts now lost to it.
+ * The goods were given at that counter too; without this the coupon would be
+ * free to claim a second time. One statement in the reversal's transaction:
+ * the first-wins index still decides against a concurrent claim.
+ */
+async function promoteConflict(ctx: Ctx, cti: string): Promise<void> {
+  await ctx.tx.query(
+    `WITH next AS (
+       SELECT c.conflict_id, c.cti_hex, c.terminal_id, t.merchant_id, c.branch_id, c.scanned_at, c.received_at, c.offline, c.source
+         FROM conflicts c JOIN terminals t ON t.terminal_id = c.terminal_id
+        WHERE c.cti_hex = $1 AND c.promoted_redemption_id IS NULL AND c.reversed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM redemptions x WHERE x.terminal_id = c.terminal_id AND x.cti_hex = c.cti_hex AND x.scanned_at = c.scanned_at)
+        ORDER BY c.scanned_at, c.seq LIMIT 1
+        FOR UPDATE OF c
+     ), promoted AS (
+       INSERT INTO redemptions (cti_hex, terminal_id, merchant_id, branch_id, scanned_at, received_at, offline, source)
+       SELECT cti_hex, terminal_id, merchant_id, branch_id, scanned_at, received_at, offline, source FROM next
+       RETURNING redemption_id
+     ), marked AS (
+       UPDATE conflicts c SET promoted_redemption_id = p.redemption_id FROM next n, promoted p WHERE c.conflict_id = n.conflict_id
+     )
+     UPDATE conflicts c SET winner_redemption_id = p.redemption_id
+       FROM next n, promoted p
+      WHERE c.cti_hex = n.cti_hex AND c.conflict_id <> n.conflict_id AND c.promoted_redemption_id IS NULL AND c.reversed_at IS NULL`,
+    [cti],
+  );
 }
 
 async function reverse(ctx: Ctx, rec: Reverse, windowS: number): Promise<RecordOutcome> {

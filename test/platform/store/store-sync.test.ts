@@ -137,6 +137,34 @@ for (const engine of ENGINES) {
       assert.deepEqual(rows.map((x) => [x.terminalId, x.reversedAt !== null]), [[a.terminalId, true], [b.terminalId, false]], 'never a deletion');
     });
 
+    it('a reversed winner hands the coupon to its earliest conflict not reversed, so no third terminal claims it; the promoted scan can be reversed in turn', async function () {
+      const [a, b, c, d] = [await w.enroll('b-1'), await w.enroll('b-2'), await w.enroll('b-1'), await w.enroll('b-2')];
+      const x = await w.coupon();
+      const base = Date.now() - 10 * MIN;
+      const t = (k: number): Date => new Date(base + k * MIN);
+      assert.equal((await one(a, redeem(x, t(0)))).outcome, 'recorded');
+      assert.deepEqual(outcomes([await one(b, redeem(x, t(1))), await one(c, redeem(x, t(2)))]), ['conflict', 'conflict']);
+      const bBack = await one(b, reverse(x, t(1)));
+      assert.equal(bBack.outcome, 'conflict', 'b reverses its own losing scan: kept on its conflict, not refused');
+      assert.equal((await one(d, reverse(x, t(1)))).outcome, 'refused', 'd has no scan of it: refused as before');
+      assert.equal((await one(a, reverse(x, t(0)))).outcome, 'recorded');
+      const claimed = await w.store.claim(d, facts(x, t(3)), new Date());
+      assert.equal(claimed.outcome, 'already-redeemed', 'the coupon was used at c: not free for d');
+      if (claimed.outcome === 'already-redeemed') assert.deepEqual([claimed.first.terminalId, claimed.first.scannedAt], [c.terminalId, t(2)]);
+      const live = async () => (await w.store.redemptionsAfter(0, 10_000)).items.filter((r) => r.ctiHex === x && r.reversedAt === null);
+      const promoted = await live();
+      assert.deepEqual(promoted.map((r) => [r.terminalId, r.branchId, r.scannedAt, r.offline]), [[c.terminalId, 'b-1', t(2), true]]);
+      const conflicts = async () => (await w.store.conflictsAfter(0, 10_000)).items.filter((k) => k.ctiHex === x);
+      assert.deepEqual((await conflicts()).map((k) => [k.terminalId, k.promoted, k.reversedAt !== null]), [[b.terminalId, false, true], [c.terminalId, true, false]]);
+      assert.equal((await one(d, redeem(x, t(3)))).outcome, 'conflict', 'an upload of a scan at d loses to c now');
+      assert.equal((await one(c, reverse(x, t(2)))).outcome, 'recorded', 'c may reverse the scan that became live');
+      assert.deepEqual((await live()).map((r) => [r.terminalId, r.scannedAt]), [[d.terminalId, t(3)]], 'and d\'s scan takes it on');
+      const after = await conflicts();
+      assert.deepEqual(after.map((k) => [k.terminalId, k.promoted, k.winner.terminalId]), [[b.terminalId, false, a.terminalId], [c.terminalId, true, a.terminalId], [d.terminalId, true, c.terminalId]]);
+      assert.equal((await one(d, reverse(x, t(3)))).outcome, 'recorded');
+      assert.deepEqual(await live(), [], 'nothing left to promote: the coupon is free');
+    });
+
     it('reversal: window 0 turns it off; a reversal before its redemption leaves the scan reversed; a release frees a claim after a crash', async function () {
       await w.store.addMerchant({ merchantId: 'm-0', name: '', claimMode: 'offline', settings: { reversalWindowS: 0 }, key: merchantKey() });
       await w.store.addBranch({ merchantId: 'm-0', branchId: 'b-1', name: '' });
