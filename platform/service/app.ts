@@ -11,7 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceConfig } from './config.js';
-import { installErrorHandlers } from './errors.js';
+import { installErrorHandlers, notFound } from './errors.js';
 import { ERROR_SCHEMA } from './schemas.js';
 import { adminPlugin } from './plugins/admin.js';
 import { enrollmentPlugin } from './plugins/enrollment.js';
@@ -76,6 +76,9 @@ function keepRawJson(app: App): void {
 async function terminalScope(app: App, deps: ServiceDeps, extra: TerminalRoutes[]): Promise<void> {
   signAnswers(app, deps);
   requireTerminal(app, deps);
+  // a path this platform does not have (an older platform than the kiosk) is authenticated and its 404 signed,
+  // so the kiosk can tell "not here" from a forged answer
+  app.setNotFoundHandler(notFound);
   await terminalPlugin(app, deps);
   for (const routes of extra) await routes(app, deps);
 }

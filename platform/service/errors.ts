@@ -107,8 +107,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
     else req.log.info({ code: http.code, msg: http.message }, 'request refused');
     return reply.code(http.statusCode).send(errorBody(http));
   });
-  app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {
-    const http = new HttpError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
-    return reply.code(404).send(errorBody(http));
-  });
+  app.setNotFoundHandler(notFound);
+}
+
+/** 404 NOT_FOUND naming the method and path. A scope sets it again to give it the scope's hooks (terminal routes: authenticated, signed). */
+export function notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const http = new HttpError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+  return reply.code(404).send(errorBody(http));
 }

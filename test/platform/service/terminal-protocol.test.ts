@@ -142,6 +142,20 @@ function suite(engine: Engine, transportName: 'inject' | 'socket'): void {
       assert.equal(replay.verdict.ok, true);
     });
 
+    it('a path the platform does not have: authenticated first (401 unsigned), then a signed 404 the kiosk can believe', async function () {
+      const t = terminal();
+      await t.enroll(await enrollmentToken(h, 'shop-1', 'north'), pinned);
+      const missing = await t.request('GET', '/v1/terminal/no-such-thing?x=1');
+      refused(missing, 404, 'NOT_FOUND');
+      assert.equal(missing.verdict.ok, true, 'signed: not a forged "not here"');
+      refused(await t.request('POST', '/v1/terminal/no-such-thing', { a: 1 }), 404, 'NOT_FOUND');
+      const unsigned = await t.request('GET', '/v1/terminal/no-such-thing', undefined, { unsigned: true });
+      refused(unsigned, 401, 'SIGNATURE_MISSING');
+      const stranger = terminal();
+      stranger.trusted = t.trusted;
+      refused(await stranger.request('GET', '/v1/terminal/no-such-thing'), 401, 'UNKNOWN_TERMINAL');
+    });
+
     it('a disabled terminal gets a signed 403 TERMINAL_DISABLED until it is enabled again', async function () {
       const t = terminal();
       await t.enroll(await enrollmentToken(h, 'shop-1', 'north'), pinned);
