@@ -165,6 +165,22 @@ for (const engine of ENGINES) {
       assert.deepEqual(await live(), [], 'nothing left to promote: the coupon is free');
     });
 
+    it('a claim racing the reversal of a winner that has a conflict: never free, always already-redeemed; one live row after', async function () {
+      const [a, c, d] = [await w.enroll('b-1'), await w.enroll('b-2'), await w.enroll('b-1')];
+      const at = new Date(Date.now() - 5 * MIN);
+      for (let i = 0; i < 12; i++) {
+        const x = await w.coupon();
+        assert.equal((await one(a, redeem(x, at))).outcome, 'recorded');
+        assert.equal((await one(c, redeem(x, new Date(at.getTime() + 1000)))).outcome, 'conflict');
+        // on PostgreSQL the two run on two connections of the pool, at once
+        const [back, claimed] = await Promise.all([one(a, reverse(x, at)), w.store.claim(d, facts(x, new Date(Date.now() - 1000)), new Date())]);
+        assert.equal(back.outcome, 'recorded');
+        assert.equal(claimed.outcome, 'already-redeemed', `round ${i}: the coupon was free for a moment`);
+        const live = (await w.store.redemptionsAfter(0, 100_000)).items.filter((r) => r.ctiHex === x && r.reversedAt === null);
+        assert.deepEqual(live.map((r) => r.terminalId), [c.terminalId], `round ${i}`);
+      }
+    });
+
     it('reversal: window 0 turns it off; a reversal before its redemption leaves the scan reversed; a release frees a claim after a crash', async function () {
       await w.store.addMerchant({ merchantId: 'm-0', name: '', claimMode: 'offline', settings: { reversalWindowS: 0 }, key: merchantKey() });
       await w.store.addBranch({ merchantId: 'm-0', branchId: 'b-1', name: '' });
