@@ -19,6 +19,7 @@ import { claimAnswer } from '../../protocol/answers.js';
 import { clientFor } from '../terminal-state.js';
 import type { PlatformClient, PlatformClientOptions } from '../transport/client.js';
 import { TransportError } from '../transport/errors.js';
+import { loadUndici } from '../transport/tls.js';
 
 export interface HttpClaimerOptions {
   /** the enrolled platforms as the key store has them now (read per claim: a reload takes effect) */
@@ -41,6 +42,8 @@ export class HttpClaimer implements Claimer {
 
   constructor(private readonly opts: HttpClaimerOptions) {
     this.log = opts.logger.child({ module: 'claims' });
+    // the HTTP client loads now, beside the rest of start-up, not inside the first claim's deadline
+    if (opts.platforms().some((p) => p.record.url !== null)) loadUndici().catch(() => undefined);
   }
 
   async claim(input: ClaimInput, opts: { timeoutMs: number }): Promise<ClaimAnswer> {
