@@ -28,6 +28,8 @@ export interface HttpClaimerOptions {
   now?: () => number;
   /** under every client made here (tests: an exchange through a fault proxy) */
   transport?: Partial<PlatformClientOptions>;
+  /** loads the HTTP client (default: undici, sync/transport/tls.ts) */
+  preloadHttp?: () => Promise<unknown>;
 }
 
 interface Link {
@@ -43,7 +45,7 @@ export class HttpClaimer implements Claimer {
   constructor(private readonly opts: HttpClaimerOptions) {
     this.log = opts.logger.child({ module: 'claims' });
     // the HTTP client loads now, beside the rest of start-up, not inside the first claim's deadline
-    if (opts.platforms().some((p) => p.record.url !== null)) loadUndici().catch(() => undefined);
+    if (opts.platforms().some((p) => p.record.url !== null)) (opts.preloadHttp ?? loadUndici)().catch(() => undefined);
   }
 
   async claim(input: ClaimInput, opts: { timeoutMs: number }): Promise<ClaimAnswer> {

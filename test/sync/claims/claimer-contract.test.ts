@@ -94,6 +94,12 @@ contract('HttpClaimer against the real service', async () => {
   assert.equal((await fx.admin('POST', '/merchants/shop-c/branches', { branchId: 'north' })).status, 201);
   const home = await enrollHome(fx.admin, proxy.url, dir, 'home', 'shop-c', 'north');
   const enrolled = loadHomeKeys(home, { credentials: undefined }).enrolled;
+  const loads: string[] = [];
+  const preloadHttp = (name: string) => async (): Promise<void> => void loads.push(name);
+  new HttpClaimer({ platforms: () => enrolled, logger: silentLogger(), preloadHttp: preloadHttp('with a URL') });
+  new HttpClaimer({ platforms: () => enrolled.map((p) => ({ ...p, record: { ...p.record, url: null } })), logger: silentLogger(), preloadHttp: preloadHttp('without') });
+  new HttpClaimer({ platforms: () => [], logger: silentLogger(), preloadHttp: preloadHttp('none') });
+  assert.deepEqual(loads, ['with a URL'], 'the HTTP client loads as the claimer is made, before any claim, only when a platform has a URL');
   const claimer = new HttpClaimer({ platforms: () => enrolled, logger: silentLogger() });
   const noLink = await claimer.claim({ ...facts('ab'.repeat(12)), platformId: 'not-enrolled' }, { timeoutMs: 500 });
   assert.deepEqual([noLink.kind, noLink.kind === 'no-answer' && noLink.code], ['no-answer', 'NO_LINK']);
