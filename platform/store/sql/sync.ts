@@ -27,6 +27,13 @@ interface Item<R> {
   rec: R;
 }
 
+interface PendingConflict {
+  index: number;
+  rec: Redeem;
+  winner: Redemption;
+  reversedAt?: Date;
+}
+
 interface Ctx {
   tx: Queryable;
   t: TerminalRef;
@@ -36,7 +43,8 @@ interface Ctx {
   /** claims write no conflict and are refused by any revocation */
   claim: boolean;
   outcomes: RecordOutcome[];
-  conflicts: Array<{ rec: Redeem; winner: Redemption }>;
+  /** losing scans of this call, written last (insertConflicts); `reversedAt`: a later record of the call reversed it */
+  conflicts: PendingConflict[];
 }
 
 export async function loadCoupons(q: Queryable, merchantId: string, ctis: string[]): Promise<Map<string, IssuedCoupon>> {
@@ -83,7 +91,7 @@ function classify(ctx: Ctx, rows: Redemption[], item: Item<Redeem>): boolean {
   else if (live && live.terminalId === ctx.t.terminalId) ctx.outcomes[index] = { outcome: 'duplicate', redemption: live };
   else if (live) {
     ctx.outcomes[index] = { outcome: 'conflict', winner: live };
-    if (!ctx.claim) ctx.conflicts.push({ rec, winner: live });
+    if (!ctx.claim) ctx.conflicts.push({ index, rec, winner: live });
   } else return false;
   return true;
 }
@@ -115,7 +123,10 @@ async function reverseOnce(ctx: Ctx, rec: Reverse, windowS: number): Promise<Rec
   const same = sameScan(rows, ctx.t.terminalId, rec);
   if (same && same.reversedAt !== null) return { outcome: 'duplicate', redemption: same };
   const live = liveOf(rows, rec.ctiHex);
-  if (live && live.terminalId !== ctx.t.terminalId) return (await reverseConflict(ctx, rec, live)) ?? elsewhere(rec, live);
+  if (live && live.terminalId !== ctx.t.terminalId) {
+    const kept = await reverseConflict(ctx, rec, live);
+    return kept === 'promoted' ? undefined : (kept ?? elsewhere(rec, live));
+  }
   if (live) {
     const late = checkReversalTarget(rec, live, ctx.now, windowS);
     if (late) return late;
@@ -137,17 +148,31 @@ async function reverseOnce(ctx: Ctx, rec: Reverse, windowS: number): Promise<Rec
 
 /**
  * This terminal's reversal of a scan that lost its coupon (a conflict): kept on
- * the conflict row, so that the scan is never promoted when the winner is
- * reversed; answered as the conflict it is. Undefined when this terminal has
- * no such conflict (the reversal is refused: the coupon is another's).
+ * the conflict (written or still pending in this call), so that the scan is
+ * never promoted when the winner is reversed; answered as the conflict it is.
+ * 'promoted': the scan became the live redemption meanwhile (this update waited
+ * on the promotion's row lock): the caller tries again and reverses it as such.
+ * Undefined when this terminal has no such conflict (refused: the coupon is
+ * another's).
  */
-async function reverseConflict(ctx: Ctx, rec: Reverse, winner: Redemption): Promise<RecordOutcome | undefined> {
+async function reverseConflict(ctx: Ctx, rec: Reverse, winner: Redemption): Promise<RecordOutcome | 'promoted' | undefined> {
+  const pending = ctx.conflicts.find((c) => c.rec.ctiHex === rec.ctiHex && c.rec.scannedAt.getTime() === rec.scannedAt.getTime());
+  if (pending) {
+    pending.reversedAt ??= rec.reversedAt;
+    return { outcome: 'conflict', winner: pending.winner };
+  }
+  const scan = [ctx.t.terminalId, rec.ctiHex, rec.scannedAt];
   const r = await ctx.tx.query(
     `UPDATE conflicts SET reversed_at = coalesce(reversed_at, $4)
       WHERE terminal_id = $1 AND cti_hex = $2 AND scanned_at = $3 AND promoted_redemption_id IS NULL RETURNING conflict_id`,
-    [ctx.t.terminalId, rec.ctiHex, rec.scannedAt, rec.reversedAt],
+    [...scan, rec.reversedAt],
   );
-  return r.rowCount > 0 ? { outcome: 'conflict', winner } : undefined;
+  if (r.rowCount > 0) return { outcome: 'conflict', winner };
+  const promoted = await ctx.tx.query(
+    'SELECT 1 FROM conflicts WHERE terminal_id = $1 AND cti_hex = $2 AND scanned_at = $3 AND promoted_redemption_id IS NOT NULL',
+    scan,
+  );
+  return promoted.rowCount > 0 ? 'promoted' : undefined;
 }
 
 /**
@@ -156,9 +181,14 @@ async function reverseConflict(ctx: Ctx, rec: Reverse, winner: Redemption): Prom
  * terminal, branch and times, and the coupon's other conflicts now lost to it.
  * The goods were given at that counter too; without this the coupon would be
  * free to claim a second time. One statement in the reversal's transaction:
- * the first-wins index still decides against a concurrent claim.
+ * the first-wins index still decides against a concurrent claim. Under the
+ * conflicts lock, so that a conflict another transaction is about to write
+ * against the reversed winner is either seen here or re-decided there
+ * (insertConflicts). Its received_at is now: the platform, and every branch,
+ * rely on it from now (the reversal window runs from there).
  */
 async function promoteConflict(ctx: Ctx, cti: string): Promise<void> {
+  await ctx.tx.query(CONFLICTS_LOCK, []);
   await ctx.tx.query(
     `WITH next AS (
        SELECT c.conflict_id, c.cti_hex, c.terminal_id, t.merchant_id, c.branch_id, c.scanned_at, c.received_at, c.offline, c.source
@@ -169,7 +199,7 @@ async function promoteConflict(ctx: Ctx, cti: string): Promise<void> {
         FOR UPDATE OF c
      ), promoted AS (
        INSERT INTO redemptions (cti_hex, terminal_id, merchant_id, branch_id, scanned_at, received_at, offline, source)
-       SELECT cti_hex, terminal_id, merchant_id, branch_id, scanned_at, received_at, offline, source FROM next
+       SELECT cti_hex, terminal_id, merchant_id, branch_id, scanned_at, $2::timestamptz, offline, source FROM next
        RETURNING redemption_id
      ), marked AS (
        UPDATE conflicts c SET promoted_redemption_id = p.redemption_id FROM next n, promoted p WHERE c.conflict_id = n.conflict_id
@@ -177,7 +207,7 @@ async function promoteConflict(ctx: Ctx, cti: string): Promise<void> {
      UPDATE conflicts c SET winner_redemption_id = p.redemption_id
        FROM next n, promoted p
       WHERE c.cti_hex = n.cti_hex AND c.conflict_id <> n.conflict_id AND c.promoted_redemption_id IS NULL AND c.reversed_at IS NULL`,
-    [cti],
+    [cti, ctx.now],
   );
 }
 
@@ -191,18 +221,38 @@ async function reverse(ctx: Ctx, rec: Reverse, windowS: number): Promise<RecordO
   throw new Error(`the reversal of ${rec.ctiHex} kept meeting a row that changed under it`);
 }
 
+/**
+ * The call's losing scans, under the conflicts lock. A winner reversed (and
+ * committed) since this call classified the scan means the scan did not lose
+ * to a live redemption: it is decided again (recorded, or a conflict with the
+ * promoted scan), so a promotion never misses it. A scan this call also
+ * reversed is written as it is: reversed, never promoted.
+ */
 async function insertConflicts(ctx: Ctx): Promise<void> {
-  if (ctx.conflicts.length === 0) return;
-  const list = [...ctx.conflicts].sort((a, b) => (a.rec.ctiHex < b.rec.ctiHex ? -1 : 1));
-  await ctx.tx.query(CONFLICTS_LOCK, []);
-  await ctx.tx.query(
-    `INSERT INTO conflicts (seq, cti_hex, winner_redemption_id, terminal_id, branch_id, scanned_at, received_at, offline, source)
-     SELECT (SELECT coalesce(max(seq), 0) FROM conflicts) + x.ord, x.cti, x.winner, $5, $6, x.scanned, $7, x.offline, $8
-       FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::boolean[]) WITH ORDINALITY AS x(cti, winner, scanned, offline, ord)
-      ORDER BY x.ord
-     ON CONFLICT DO NOTHING`,
-    [list.map((c) => c.rec.ctiHex), list.map((c) => c.winner.redemptionId), list.map((c) => c.rec.scannedAt), list.map((c) => c.rec.offline), ctx.t.terminalId, ctx.t.branchId, ctx.now, ctx.source],
-  );
+  while (ctx.conflicts.length > 0) {
+    await ctx.tx.query(CONFLICTS_LOCK, []);
+    const winners = [...new Set(ctx.conflicts.map((c) => c.winner.redemptionId))];
+    const gone = new Set(
+      (await ctx.tx.query<{ id: number }>('SELECT redemption_id AS id FROM redemptions WHERE redemption_id = ANY($1::bigint[]) AND reversed_at IS NOT NULL', [winners])).rows.map((r) => Number(r.id)),
+    );
+    const again = ctx.conflicts.filter((c) => gone.has(c.winner.redemptionId) && c.reversedAt === undefined);
+    const list = ctx.conflicts.filter((c) => !again.includes(c)).sort((a, b) => (a.rec.ctiHex < b.rec.ctiHex ? -1 : 1));
+    ctx.conflicts = [];
+    if (list.length > 0) {
+      await ctx.tx.query(
+        `INSERT INTO conflicts (seq, cti_hex, winner_redemption_id, terminal_id, branch_id, scanned_at, received_at, offline, source, reversed_at)
+         SELECT (SELECT coalesce(max(seq), 0) FROM conflicts) + x.ord, x.cti, x.winner, $6, $7, x.scanned, $8, x.offline, $9, x.reversed
+           FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::boolean[], $5::timestamptz[]) WITH ORDINALITY AS x(cti, winner, scanned, offline, reversed, ord)
+          ORDER BY x.ord
+         ON CONFLICT DO NOTHING`,
+        [
+          list.map((c) => c.rec.ctiHex), list.map((c) => c.winner.redemptionId), list.map((c) => c.rec.scannedAt), list.map((c) => c.rec.offline),
+          list.map((c) => c.reversedAt ?? null), ctx.t.terminalId, ctx.t.branchId, ctx.now, ctx.source,
+        ],
+      );
+    }
+    if (again.length > 0) await redeemRun(ctx, again.map((c) => ({ index: c.index, rec: c.rec })));
+  }
 }
 
 async function reversalWindow(q: Queryable, merchantId: string): Promise<number> {

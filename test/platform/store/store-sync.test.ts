@@ -1,6 +1,7 @@
 /** Store contract, part 3: claims, outbox records, reversals, conflicts and the USB chain; on each engine. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import type { CouponFacts, RecordOutcome, SyncRecord, Terminal } from '../../../platform/store/store.js';
 import { ENGINES } from './engines.js';
 import { ctiHex, merchantKey } from './fixtures.js';
@@ -180,6 +181,86 @@ for (const engine of ENGINES) {
         assert.deepEqual(live.map((r) => r.terminalId), [c.terminalId], `round ${i}`);
       }
     });
+
+    it('a losing scan reversed in the same upload as its redeem is kept reversed and never promoted', async function () {
+      const [a, b, c] = [await w.enroll('b-1'), await w.enroll('b-2'), await w.enroll('b-1')];
+      const x = await w.coupon();
+      const at = new Date(Date.now() - 5 * MIN);
+      assert.equal((await one(a, redeem(x, at))).outcome, 'recorded');
+      const bScan = new Date(at.getTime() + 1000);
+      const both = await w.store.recordSync(b, [redeem(x, bScan), reverse(x, bScan)], 'upload', new Date());
+      assert.deepEqual(outcomes(both), ['conflict', 'conflict'], 'the refund of a losing scan, uploaded with it');
+      assert.equal((await one(c, redeem(x, new Date(at.getTime() + 2000)))).outcome, 'conflict');
+      const reversedAt = new Date();
+      assert.equal((await one(a, reverse(x, at))).outcome, 'recorded');
+      const live = (await w.store.redemptionsAfter(0, 100_000)).items.filter((r) => r.ctiHex === x && r.reversedAt === null);
+      assert.deepEqual(live.map((r) => r.terminalId), [c.terminalId], 'b\'s refunded scan is skipped; c\'s takes the coupon');
+      assert.ok(live[0]!.receivedAt >= new Date(reversedAt.getTime() - 1000), 'relied on from its promotion: the reversal window runs from there');
+      const ks = (await w.store.conflictsAfter(0, 100_000)).items.filter((k) => k.ctiHex === x);
+      assert.deepEqual(ks.map((k) => [k.terminalId, k.promoted, k.reversedAt !== null]), [[b.terminalId, false, true], [c.terminalId, true, false]]);
+    });
+
+    if (engine.name === 'postgres') {
+      describe('races on PostgreSQL (several connections)', function () {
+        let blocker: pg.Client;
+        beforeEach(async () => {
+          blocker = new pg.Client({ connectionString: w.url });
+          await blocker.connect();
+        });
+        afterEach(async () => blocker.end());
+        const lockWaiters = async (): Promise<number> =>
+          (await blocker.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rowCount ?? 0;
+        const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+          for (const end = Date.now() + 30_000; !(await check()); ) {
+            if (Date.now() > end) throw new Error(`waited 30 s for ${what}`);
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        };
+        const liveOf = async (x: string) => (await w.store.redemptionsAfter(0, 100_000)).items.filter((r) => r.ctiHex === x && r.reversedAt === null).map((r) => r.terminalId);
+
+        it('a conflict written while the winner\'s reversal commits is promoted: the reversal waits for it (the conflicts lock)', async function () {
+          const [a, f, d] = [await w.enroll('b-1'), await w.enroll('b-2'), await w.enroll('b-1')];
+          const x = await w.coupon();
+          const at = new Date(Date.now() - 5 * MIN);
+          assert.equal((await one(a, redeem(x, at))).outcome, 'recorded');
+          await blocker.query('BEGIN');
+          await blocker.query(`SELECT pg_advisory_xact_lock(hashtext('coupon-platform.conflicts'))`);
+          // f decides "conflict with a" and waits to write it; then a's reversal runs up to its promotion
+          const upload = one(f, redeem(x, new Date(at.getTime() + 1000)));
+          await until('the upload to wait on the conflicts lock', async () => (await lockWaiters()) === 1);
+          const reversal = one(a, reverse(x, at));
+          await until('the reversal to wait on it too', async () => (await lockWaiters()) === 2);
+          await blocker.query('ROLLBACK');
+          const [u, r] = await Promise.all([upload, reversal]);
+          assert.deepEqual([u.outcome, r.outcome], ['conflict', 'recorded']);
+          assert.deepEqual(await liveOf(x), [f.terminalId], 'f gave the goods: the coupon is f\'s now, not free');
+          assert.equal((await w.store.claim(d, facts(x, new Date(Date.now() - 1000)), new Date())).outcome, 'already-redeemed');
+        });
+
+        it('uploads, the winner\'s reversal and the losers\' own reversals at once: never refused, never free while a loser stands', async function () {
+          const [a, f, c] = [await w.enroll('b-1'), await w.enroll('b-2'), await w.enroll('b-1')];
+          const at = new Date(Date.now() - 5 * MIN);
+          for (let round = 0; round < 10; round++) {
+            const x = await w.coupon();
+            const filler = await Promise.all(Array.from({ length: 40 }, () => w.coupon()));
+            assert.equal((await one(a, redeem(x, at))).outcome, 'recorded');
+            const cScan = new Date(at.getTime() + 2000);
+            assert.equal((await one(c, redeem(x, cScan))).outcome, 'conflict');
+            // f's scan is decided early in a long upload; a reverses; c refunds its own losing scan
+            const [up, back, cBack] = await Promise.all([
+              w.store.recordSync(f, [redeem(x, new Date(at.getTime() + 1000)), ...filler.map((y) => redeem(y, at))], 'upload', new Date()),
+              one(a, reverse(x, at)),
+              one(c, reverse(x, cScan)),
+            ]);
+            const where = `round ${round}: ${JSON.stringify([up[0], back.outcome, cBack])}`;
+            assert.equal(back.outcome, 'recorded', where);
+            assert.ok(cBack.outcome === 'conflict' || cBack.outcome === 'recorded', `c's refund is kept or reverses its promoted scan, never refused (${where})`);
+            assert.ok(up[0]!.outcome === 'conflict' || up[0]!.outcome === 'recorded', where);
+            assert.deepEqual(await liveOf(x), [f.terminalId], `f's scan stands whatever the order (${where})`);
+          }
+        });
+      });
+    }
 
     it('reversal: window 0 turns it off; a reversal before its redemption leaves the scan reversed; a release frees a claim after a crash', async function () {
       await w.store.addMerchant({ merchantId: 'm-0', name: '', claimMode: 'offline', settings: { reversalWindowS: 0 }, key: merchantKey() });

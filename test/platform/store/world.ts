@@ -9,6 +9,8 @@ import { ctiHex, device, fakeBundle, merchantKey, signingKey, tokenHash } from '
 
 export interface StoreWorld {
   store: Store;
+  /** PostgreSQL's connection string (for a second client); undefined on PGlite */
+  url?: string;
   close(): Promise<void>;
   soon(): Date;
   enroll(branchId?: string, merchantId?: string): Promise<Terminal>;
@@ -17,7 +19,7 @@ export interface StoreWorld {
 }
 
 export async function storeWorld(ctx: Mocha.Context, engine: Engine): Promise<StoreWorld> {
-  const { store, close } = await engine.open(ctx);
+  const { store, close, url } = await engine.open(ctx);
   await store.initPlatform({ platformId: 'p-1', randomId: () => 'x', firstKey: signingKey, bundle: fakeBundle });
   const signerKid = (await store.validSigningKeys())[0]!.kid;
   for (const m of ['m-1', 'm-2']) {
@@ -26,7 +28,7 @@ export async function storeWorld(ctx: Mocha.Context, engine: Engine): Promise<St
   }
   const soon = (): Date => new Date(Date.now() + 900_000);
   return {
-    store, close, soon,
+    store, close, soon, ...(url === undefined ? {} : { url }),
     async enroll(branchId = 'b-1', merchantId = 'm-1') {
       const h = tokenHash();
       await store.createEnrollmentToken({ sha256: h, merchantId, branchId, expiresAt: soon() });
