@@ -42,9 +42,17 @@ export function httpTransport(endpoint: PlatformEndpoint, opts: HttpTransportOpt
   // undici starts loading now, beside the caller's own start-up, so that the first request (a claim
   // with its short timeout) does not wait for it; a command that makes no transport never loads it
   loadUndici().catch(() => undefined);
-  // made on the first request, kept for the keep-alive connections
+  // made on the first request, kept for the keep-alive connections; made again if making it failed
   let agent: Promise<Agent> | undefined;
-  const dispatcher = (): Promise<Agent> => (agent ??= platformAgent(endpoint.tls, opts.connectTimeoutMs ?? 5000));
+  let closed = false;
+  const dispatcher = (): Promise<Agent> => {
+    if (closed) return Promise.reject(new TransportError('UNREACHABLE', `${base}: this transport was closed`));
+    const made = (agent ??= platformAgent(endpoint.tls, opts.connectTimeoutMs ?? 5000));
+    made.catch(() => {
+      if (agent === made) agent = undefined;
+    });
+    return made;
+  };
   const now = opts.now ?? Date.now;
   const log = opts.logger.child({ module: 'transport', platform: new URL(base).host });
   const exchange: Exchange = async (req, xopts) => {
@@ -56,6 +64,7 @@ export function httpTransport(endpoint: PlatformEndpoint, opts: HttpTransportOpt
     const url = base + signed.target;
     try {
       const [{ request }, via] = await Promise.all([loadUndici(), dispatcher()]);
+      signal.throwIfAborted(); // the deadline covers loading the client too
       const res = await request(url, { method: req.method, headers: signed.headers, ...(signed.body ? { body: signed.body } : {}), dispatcher: via, signal });
       const body = await readLimited(res.body, opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER, url);
       log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: now() - started }, 'platform answered');
@@ -64,7 +73,13 @@ export function httpTransport(endpoint: PlatformEndpoint, opts: HttpTransportOpt
       throw transportError(err, { url, timeoutMs, aborted: xopts.signal?.aborted === true, timedOut: timeout.aborted });
     }
   };
-  return { exchange, close: async () => (agent === undefined ? undefined : (await agent).close()) };
+  const close = async (): Promise<void> => {
+    closed = true;
+    const made = agent;
+    agent = undefined;
+    if (made !== undefined) await (await made.catch(() => undefined))?.close();
+  };
+  return { exchange, close };
 }
 
 /** The target (path and query), the headers and the body of a signed request. */

@@ -201,4 +201,24 @@ describe('sync/transport: the platform transport over real sockets', function ()
       await gone.close();
     }
   });
+
+  it('closed before its first request: close() settles at once, a later request is refused (no connection pool left open)', async () => {
+    let hits = 0;
+    const srv = createHttpServer((_req, res) => void (hits++, res.end('{}')));
+    const port = await listen(srv);
+    try {
+      const http = httpTransport({ url: `http://127.0.0.1:${port}`, tls: { mode: 'system' } }, { logger: memoryLogger().logger });
+      await http.close();
+      await assert.rejects(http.exchange({ method: 'GET', path: '/v1/x' }, { signer: signer() }), (err: unknown) => code('UNREACHABLE')(err) && /closed/.test((err as Error).message));
+      assert.equal(hits, 0);
+      const ctl = new AbortController();
+      ctl.abort();
+      const fresh = httpTransport({ url: `http://127.0.0.1:${port}`, tls: { mode: 'system' } }, { logger: memoryLogger().logger });
+      await assert.rejects(fresh.exchange({ method: 'GET', path: '/v1/x' }, { signer: signer(), signal: ctl.signal }), code('ABORTED'));
+      assert.equal(hits, 0, 'an aborted call sends nothing');
+      await fresh.close();
+    } finally {
+      srv.close();
+    }
+  });
 });
