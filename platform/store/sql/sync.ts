@@ -236,7 +236,15 @@ async function insertConflicts(ctx: Ctx): Promise<void> {
       (await ctx.tx.query<{ id: number }>('SELECT redemption_id AS id FROM redemptions WHERE redemption_id = ANY($1::bigint[]) AND reversed_at IS NOT NULL', [winners])).rows.map((r) => Number(r.id)),
     );
     const again = ctx.conflicts.filter((c) => gone.has(c.winner.redemptionId) && c.reversedAt === undefined);
-    const list = ctx.conflicts.filter((c) => !again.includes(c)).sort((a, b) => (a.rec.ctiHex < b.rec.ctiHex ? -1 : 1));
+    // one row per scan (the same scan sent twice in a call: its reversal, if any, kept)
+    const byScan = new Map<string, PendingConflict>();
+    for (const c of ctx.conflicts.filter((x) => !again.includes(x))) {
+      const key = `${c.rec.ctiHex} ${c.rec.scannedAt.getTime()}`;
+      const had = byScan.get(key);
+      const reversedAt = c.reversedAt ?? had?.reversedAt;
+      byScan.set(key, reversedAt === undefined ? c : { ...c, reversedAt });
+    }
+    const list = [...byScan.values()].sort((a, b) => (a.rec.ctiHex < b.rec.ctiHex ? -1 : 1));
     ctx.conflicts = [];
     if (list.length > 0) {
       await ctx.tx.query(
@@ -244,7 +252,8 @@ async function insertConflicts(ctx: Ctx): Promise<void> {
          SELECT (SELECT coalesce(max(seq), 0) FROM conflicts) + x.ord, x.cti, x.winner, $6, $7, x.scanned, $8, x.offline, $9, x.reversed
            FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::boolean[], $5::timestamptz[]) WITH ORDINALITY AS x(cti, winner, scanned, offline, reversed, ord)
           ORDER BY x.ord
-         ON CONFLICT DO NOTHING`,
+         ON CONFLICT ON CONSTRAINT conflicts_same_scan DO UPDATE SET reversed_at = excluded.reversed_at
+          WHERE conflicts.reversed_at IS NULL AND excluded.reversed_at IS NOT NULL AND conflicts.promoted_redemption_id IS NULL`,
         [
           list.map((c) => c.rec.ctiHex), list.map((c) => c.winner.redemptionId), list.map((c) => c.rec.scannedAt), list.map((c) => c.rec.offline),
           list.map((c) => c.reversedAt ?? null), ctx.t.terminalId, ctx.t.branchId, ctx.now, ctx.source,

@@ -198,6 +198,13 @@ for (const engine of ENGINES) {
       assert.ok(live[0]!.receivedAt >= new Date(reversedAt.getTime() - 1000), 'relied on from its promotion: the reversal window runs from there');
       const ks = (await w.store.conflictsAfter(0, 100_000)).items.filter((k) => k.ctiHex === x);
       assert.deepEqual(ks.map((k) => [k.terminalId, k.promoted, k.reversedAt !== null]), [[b.terminalId, false, true], [c.terminalId, true, false]]);
+      // an upload whose answer was lost, sent again with the refund made meanwhile: the stored conflict takes the refund
+      const y = await w.coupon();
+      assert.equal((await one(a, redeem(y, at))).outcome, 'recorded');
+      assert.equal((await one(b, redeem(y, bScan))).outcome, 'conflict');
+      assert.deepEqual(outcomes(await w.store.recordSync(b, [redeem(y, bScan), reverse(y, bScan)], 'upload', new Date())), ['conflict', 'conflict']);
+      assert.equal((await one(a, reverse(y, at))).outcome, 'recorded');
+      assert.deepEqual((await w.store.redemptionsAfter(0, 100_000)).items.filter((r) => r.ctiHex === y && r.reversedAt === null), [], 'b refunded its scan: nothing to promote');
     });
 
     if (engine.name === 'postgres') {
