@@ -39,10 +39,8 @@ export function httpTransport(endpoint: PlatformEndpoint, opts: HttpTransportOpt
   const problem = endpointProblem(endpoint);
   if (problem !== undefined) throw new TypeError(`platform endpoint: ${problem}`);
   const base = endpoint.url.replace(/\/+$/, '');
-  // undici starts loading now, beside the caller's own start-up, so that the first request (a claim
-  // with its short timeout) does not wait for it; a command that makes no transport never loads it
-  loadUndici().catch(() => undefined);
-  // made on the first request, kept for the keep-alive connections; made again if making it failed
+  // undici loads with the first request (its deadline covers the load; the claimer, whose deadline is short,
+  // starts the load when it is made: sync/claims/http-claimer.ts); made on the first request, kept for the keep-alive connections; made again if making it failed
   let agent: Promise<Agent> | undefined;
   let closed = false;
   const dispatcher = (): Promise<Agent> => {
