@@ -10,6 +10,11 @@
  * the disk; the medians are compared, and the first export (a process that
  * never exported before) is shown beside them.
  *
+ * The ledger is the one a running kiosk has: its idle time made the next
+ * export's chunks ahead (sync/export/chunks-ahead.ts). Exports of the same
+ * ledger without them (a ledger the service never had idle, the first export
+ * after the upgrade) are measured beside, against the same floor.
+ *
  * Then the same at the write speed of real sticks (as root, with the block-IO
  * controller holding the loop device's writes to a stick's bandwidth): there
  * the stick, not the CPU, sets the pace, as it does at a counter.
@@ -26,6 +31,7 @@ import { systemClock } from '../drivers/clock/port.js';
 import { Exporter } from '../sync/export/exporter.js';
 import { terminalSigner } from '../sync/export/signer.js';
 import { mountProblem, TestStick } from '../test/support/mounts.js';
+import { DEFAULT_EXPORTER_OPTIONS } from '../sync/export/exporter.js';
 import { fillLedger } from './ledger-fill.js';
 import { throttleProblem, withWriteLimit } from './io-throttle.js';
 
@@ -98,6 +104,7 @@ function copyFloor(source: string, root: string): number {
 }
 
 const RUNS = 5;
+const COLD_RUNS = 3;
 /** write bandwidths of real sticks: a USB 2.0 stick, and a USB 3 stick in a Raspberry Pi 4's USB 3 port */
 const STICK_SPEEDS = [{ label: 'USB 2.0 stick', mbPerS: 20 }, { label: 'USB 3 stick', mbPerS: 60 }] as const;
 const STICK_RUNS = 3;
@@ -106,20 +113,33 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 interface Bench {
   dir: string;
+  /** the filled ledger with its chunks made ahead, as the service leaves it */
   filled: string;
+  /** the same without chunks made ahead */
+  cold: string;
   root: string;
   /** a file the size of the data file, for the floors */
   source?: string;
   n: number;
 }
 
-/** `runs` exports alternating with as many floors, onto `b.root`. */
-async function pairs(b: Bench, runs: number, tag: string): Promise<{ exports: Measured[]; floors: number[] }> {
+/** Makes every chunk the service would have made ahead in idle time. */
+function makeChunksAhead(file: string): void {
+  const ledger = openLedger(file, { logger: silentLogger() });
+  try {
+    while (ledger.exports.chunkAhead(DEFAULT_EXPORTER_OPTIONS.chunkRecords) > 0);
+  } finally {
+    ledger.close();
+  }
+}
+
+/** `runs` exports alternating with as many floors, onto `b.root`; `cold`: from the ledger without chunks made ahead. */
+async function pairs(b: Bench, runs: number, tag: string, cold = false): Promise<{ exports: Measured[]; floors: number[] }> {
   const exports: Measured[] = [];
   const floors: number[] = [];
   for (let i = 0; i < runs; i++, b.n++) {
     const ledgerPath = path.join(b.dir, `ledger-${b.n}.sqlite`);
-    copyFileSync(b.filled, ledgerPath);
+    copyFileSync(cold ? b.cold : b.filled, ledgerPath);
     // the copy is written without fsync: flush it now, or the export's first fsync of the ledger pays for it
     execFileSync('sync', [ledgerPath]);
     const m = await exportOnce(ledgerPath, b.root, `coupon-export-${b.n}`);
@@ -141,8 +161,10 @@ export async function run(): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-bench-usb-'));
   let stick: TestStick | undefined;
   try {
-    const b: Bench = { dir, filled: path.join(dir, 'filled.sqlite'), root: path.join(dir, 'stick'), n: 0 };
-    fillLedger(b.filled, N);
+    const b: Bench = { dir, filled: path.join(dir, 'filled.sqlite'), cold: path.join(dir, 'cold.sqlite'), root: path.join(dir, 'stick'), n: 0 };
+    fillLedger(b.cold, N);
+    copyFileSync(b.cold, b.filled);
+    makeChunksAhead(b.filled);
     const where = mountProblem('ext4') === undefined ? 'an ext4 image on a loop device' : `a directory in ${os.tmpdir()} (not root: no loop mount)`;
     if (mountProblem('ext4') === undefined) {
       stick = TestStick.create('ext4', dir, 'stick', b.root, 512).mount();
@@ -150,13 +172,14 @@ export async function run(): Promise<string> {
       mkdirSync(b.root);
     }
     const free = await pairs(b, RUNS, 'page-cache speed');
+    const cold = await pairs(b, COLD_RUNS, 'no chunks made ahead', true);
     const atStickSpeed: string[] = [];
     const problem = stick?.device === undefined ? 'no loop device (not root)' : throttleProblem();
     for (const speed of problem === undefined ? STICK_SPEEDS : []) {
       const r = await withWriteLimit(stick!.device!, speed.mbPerS * 1e6, () => pairs(b, STICK_RUNS, speed.label));
       atStickSpeed.push(stickRow(speed, r.exports, median(r.floors)));
     }
-    return table(free.exports, median(free.floors), where) + stickTable(atStickSpeed, problem);
+    return table(free.exports, median(free.floors), where, cold) + stickTable(atStickSpeed, problem);
   } finally {
     stick?.cleanup();
     rmSync(dir, { recursive: true, force: true });
@@ -184,7 +207,7 @@ function stickTable(rows: string[], problem: string | undefined): string {
   return [...head, '| device | export (median) | cp + sync (median) | ratio | target |', '| --- | ---: | ---: | ---: | --- |', ...rows, ...reproduce].join('\n');
 }
 
-function table(runs: Measured[], floorMs: number, where: string): string {
+function table(runs: Measured[], floorMs: number, where: string, cold: { exports: Measured[]; floors: number[] }): string {
   const m: Measured = {
     wallMs: median(runs.map((r) => r.wallMs)),
     committedMs: median(runs.map((r) => r.committedMs)),
@@ -195,11 +218,16 @@ function table(runs: Measured[], floorMs: number, where: string): string {
   };
   const first = runs[0]!;
   const ratio = m.wallMs / floorMs;
+  const coldWall = median(cold.exports.map((r) => r.wallMs));
+  const coldFloor = median(cold.floors);
   const met = (ok: boolean): string => (ok ? 'met' : '**missed**');
   return [
     `${N.toLocaleString('en-US')} redemptions of one platform from a ledger (WAL, synchronous=FULL) to ${where}: one batch,`,
     `${(m.dataBytes / 2 ** 20).toFixed(1)} MiB of JSON Lines, streamed 2,000 records per step (each step one BLOB out of SQLite, written while the`,
     'next is read, flushed every 4 MiB), fsync, rename, fsync of the folder, read back, committed (one update of the watermark).',
+    'The ledger is the one a running kiosk has: its idle time made the chunks of the next export ahead, so each step reads',
+    `a kept BLOB (ledger v5). The same export from the ledger without them (the first export after the upgrade) is the`,
+    `last row, ${COLD_RUNS} exports alternating with ${COLD_RUNS} floors of their own.`,
     'The floor is `cp` + `sync` of a file of the same size onto the same file system, timed by the shell around them. Five',
     'exports, each from its own copy of the ledger, alternate with five floors; medians compared. Event-loop block: the longest gap between 5-ms timer ticks',
     'during any export (and `monitorEventLoopDelay`, whichever is larger); RSS sampled every 5 ms, growth over the RSS before',
@@ -212,6 +240,8 @@ function table(runs: Measured[], floorMs: number, where: string): string {
     `| the first export of the process | ${first.wallMs.toFixed(0)} ms | | ${(first.wallMs / floorMs).toFixed(2)}× | |`,
     `| RSS growth | ${m.rssGrowthMb.toFixed(1)} MB | | | ≤ 50 MB — ${met(m.rssGrowthMb <= 50)} |`,
     `| longest event-loop block | ${m.longestBlockMs.toFixed(1)} ms | | | ≤ 50 ms — ${met(m.longestBlockMs <= 50)} |`,
+    `| no chunks made ahead: wall time (median of ${cold.exports.length}) | ${coldWall.toFixed(0)} ms | ${coldFloor.toFixed(0)} ms | ${(coldWall / coldFloor).toFixed(2)}× | |`,
+    `| no chunks made ahead: RSS growth, longest block | ${Math.max(...cold.exports.map((r) => r.rssGrowthMb)).toFixed(1)} MB, ${Math.max(...cold.exports.map((r) => r.longestBlockMs)).toFixed(1)} ms | | | |`,
     '',
   ].join('\n');
 }

@@ -2,14 +2,15 @@
  * Part of the composition root (with main.ts): builds the USB export for the
  * service from the config and the home: the volume watcher (the mount table;
  * in a simulated kiosk without --usb-root, directories under HOME/usb-sim),
- * the exporter with the home's terminal signers, and the controller that
- * drives the kiosk's screen.
+ * the exporter with the home's terminal signers, the idle-time maker of its
+ * chunks, and the controller that drives the kiosk's screen.
  */
 import path from 'node:path';
 import type { Clock } from '../drivers/clock/port.js';
 import { FakeVolumeWatcher } from '../drivers/volume/fake.js';
 import { MountTableWatcher, systemdUmount } from '../drivers/volume/mount-table.js';
 import type { VolumeWatcher } from '../drivers/volume/port.js';
+import { ChunksAhead } from '../sync/export/chunks-ahead.js';
 import { Exporter } from '../sync/export/exporter.js';
 import { homeSigners } from '../sync/export/signer.js';
 import { EXPORT_PHASES, type PhaseHook } from '../sync/export/types.js';
@@ -44,7 +45,8 @@ export function buildUsbExport(w: UsbWiring): UsbExport | undefined {
     options: { maxBatchRecords: usb.maxBatchRecords },
     ...(hook ? { hook } : {}),
   });
-  return new UsbExport({ watcher, exporter, ui: w.ui, config: usb, logger: w.logger });
+  const ahead = new ChunksAhead({ ledger: w.ledger, logger: w.logger, busy: () => exporter.running, options: { chunkRecords: exporter.chunkRecords } });
+  return new UsbExport({ watcher, exporter, ui: w.ui, config: usb, logger: w.logger, ahead });
 }
 
 function createWatcher(w: UsbWiring): VolumeWatcher {

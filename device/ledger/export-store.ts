@@ -82,6 +82,21 @@ function prepareExportStatements(db: Database.Database) {
        WHERE o.platform_id = ? AND o.seq > ? AND o.seq <= ? ORDER BY o.seq LIMIT ?`,
     ).raw(true),
     abandon: db.prepare<[number]>(`DELETE FROM export_batches WHERE id = ? AND state = 'prepared'`),
+    // chunks made under a watermark that has moved since: a few per call, so that no call holds the loop for long
+    dropStaleChunks: db.prepare<[]>(
+      `DELETE FROM export_chunks WHERE rowid IN (SELECT c.rowid FROM export_chunks c
+         WHERE c.mark <> coalesce((SELECT m.seq FROM export_marks m WHERE m.platform_id = c.platform_id), 0) LIMIT 4)`,
+    ),
+    chunkedUpto: db.prepare<[string, number], { s: number | null }>(`SELECT max(last_seq) AS s FROM export_chunks WHERE platform_id = ? AND mark = ?`),
+    // entries of the platform after seq @from: a difference of two pseqs
+    entriesAfter: db.prepare<[{ platformId: string; from: number }], { n: number }>(
+      `SELECT ${PSEQ_AT('@platformId', String(Number.MAX_SAFE_INTEGER))} - ${PSEQ_AT('@platformId', '@from')} AS n`,
+    ),
+    chunkAhead: db.prepare<[{ platformId: string; mark: number; from: number; upto: number; limit: number }]>(
+      `INSERT INTO export_chunks (platform_id, mark, from_seq, last_seq, first_at, last_at, count, first_n, bytes)
+       SELECT @platformId, @mark, @from, c.last_seq, c.first_at, c.last_at, c.count, c.first_n, c.bytes FROM (${CHUNK_SQL}) c
+       WHERE c.count = @limit AND c.last_n - c.first_n + 1 = c.count`,
+    ),
     getLease: db.prepare<[string], { value: string }>(`SELECT value FROM meta WHERE key = ?`),
     setLease: db.prepare<[string, string]>(
       `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -99,15 +114,28 @@ function prepareExportStatements(db: Database.Database) {
  * checks the plan and the order); group_concat(… ORDER BY seq) would sort the
  * lines of every step again. Runs on the export's own reader (openStreamReader).
  */
-export const CHUNK_SQL = `SELECT max(seq), min(at), max(at), count(*), min(pseq) - base, max(pseq) - base, CAST(group_concat(line, '') AS BLOB) FROM (
+export const CHUNK_SQL = `SELECT max(seq) AS last_seq, min(at) AS first_at, max(at) AS last_at, count(*) AS count, min(pseq) - base AS first_n,
+  max(pseq) - base AS last_n, CAST(group_concat(line, '') AS BLOB) AS bytes FROM (
   SELECT o.seq, o.pseq, b.base,
     CASE o.kind WHEN 'redeem' THEN o.at ELSE (SELECT r.at FROM redemptions r WHERE r.id = o.redemption_id) END AS at,
     CASE o.kind WHEN 'redeem' THEN '{"kind":"redeem","n":' ELSE '{"kind":"reverse","n":' END || (o.pseq - b.base) || o.record || char(10) AS line
   FROM (SELECT ${BASE} AS base) b, outbox o
   WHERE o.platform_id = @platformId AND o.seq > @from AND o.seq <= @upto ORDER BY o.seq LIMIT @limit)`;
 
+/**
+ * The statements of an export's own reader: a chunk made ahead (ledger v5,
+ * migration-v5.ts) when one starts at `from` under the current watermark and
+ * is the step (as many entries, none past the batch), else the chunk made
+ * now. Both give the same row.
+ */
 function prepareChunk(db: Database.Database) {
-  return db.prepare<[{ platformId: string; from: number; upto: number; limit: number }], ChunkRow>(CHUNK_SQL).raw(true);
+  return {
+    ahead: db.prepare<[{ platformId: string; mark: number; from: number; upto: number; limit: number }], ChunkRow>(
+      `SELECT last_seq, first_at, last_at, count, first_n, first_n + count - 1, bytes FROM export_chunks
+       WHERE platform_id = @platformId AND mark = @mark AND from_seq = @from AND count = @limit AND last_seq <= @upto`,
+    ).raw(true),
+    now: db.prepare<[{ platformId: string; from: number; upto: number; limit: number }], ChunkRow>(CHUNK_SQL).raw(true),
+  };
 }
 
 type ChunkRow = [number | null, number | null, number | null, number, number | null, number | null, Buffer | null];
@@ -231,13 +259,31 @@ export class SqliteExportLedger implements ExportLedger {
   chunk(batch: ExportBatch, afterSeq: number, limit: number): ExportChunk | undefined {
     const upto = batch.signed?.lastSeq ?? batch.uptoSeq;
     const [lastSeq, firstAt, lastAt, count, firstN, lastN, bytes] = this.guard('batchChunk', () => {
-      const from = Math.max(afterSeq, this.st.watermark.get(batch.platformId)?.seq ?? 0);
-      return this.reader().get({ platformId: batch.platformId, from, upto, limit })!;
+      const mark = this.st.watermark.get(batch.platformId)?.seq ?? 0;
+      const from = Math.max(afterSeq, mark);
+      const st = this.reader();
+      return st.ahead.get({ platformId: batch.platformId, mark, from, upto, limit }) ?? st.now.get({ platformId: batch.platformId, from, upto, limit })!;
     }, true);
     if (count === 0 || lastSeq === null || firstAt === null || lastAt === null || firstN === null || lastN === null || bytes === null) return undefined;
     // the trigger keeps pseqs without gaps; a ledger edited by hand could still have them, and its numbers would lie
     if (lastN - firstN + 1 !== count) throw new Error(`outbox of ${batch.platformId}: ${count} entries after seq ${afterSeq} are numbered ${firstN}..${lastN}`);
     return { count, lastSeq, firstAt, lastAt, firstN, bytes };
+  }
+
+  chunkAhead(records: number): number {
+    const tx = this.db.transaction((): number => {
+      const dropped = this.st.dropStaleChunks.run().changes;
+      if (dropped > 0) return dropped;
+      for (let p = this.st.nextPlatform.get(''); p !== undefined; p = this.st.nextPlatform.get(p.platformId)) {
+        const platformId = p.platformId;
+        const mark = this.st.watermark.get(platformId)?.seq ?? 0;
+        const from = this.st.chunkedUpto.get(platformId, mark)?.s ?? mark;
+        if ((this.st.entriesAfter.get({ platformId, from })?.n ?? 0) < records) continue;
+        return this.st.chunkAhead.run({ platformId, mark, from, upto: Number.MAX_SAFE_INTEGER, limit: records }).changes;
+      }
+      return 0;
+    });
+    return this.guard('chunkAhead', () => tx.immediate());
   }
 
   endStream(): void {

@@ -91,6 +91,12 @@ export interface ExportLedger {
   records(batch: ExportBatch, afterSeq: number, limit: number): ExportRow[];
   /** the same records as lines of the data file: what the exporter writes (read on a connection of their own, see endStream) */
   chunk(batch: ExportBatch, afterSeq: number, limit: number): ExportChunk | undefined;
+  /**
+   * One step of making the next batches' chunks ahead (ledger v5): deletes a few chunks made under a watermark that
+   * has moved, or else makes the next chunk of `records` entries of the first platform that has that many past its
+   * last chunk. Returns the rows deleted or made; 0 when nothing is due. One short transaction.
+   */
+  chunkAhead(records: number): number;
   /** closes what chunk() opened; the exporter calls it when a run ends (the ledger's close does too) */
   endStream(): void;
   /** prepared → signed, with what the data file and the manifest turned out to be */

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { ledgerError } from './errors.js';
 import { V3 } from './migration-v3.js';
 import { V4 } from './migration-v4.js';
+import { V5 } from './migration-v5.js';
 
 /**
  * Versioned schema, one step per version, tracked in `PRAGMA user_version`.
@@ -164,6 +165,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, description: 'USB export batches', sql: V2 },
   { version: 3, description: 'the outbox log, reversals, claims, export watermarks, sync state, conflicts', sql: V3 },
   { version: 4, description: 'each outbox entry keeps its batch record and its place in its platform', sql: V4 },
+  { version: 5, description: 'chunks of the next export made ahead in idle time', sql: V5 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

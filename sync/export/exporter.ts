@@ -52,11 +52,22 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 export class Exporter extends EventEmitter<ExporterEvents> {
   private readonly log: Logger;
   private readonly opts: ExporterOptions;
+  private runs = 0;
 
   constructor(private readonly deps: ExporterDeps) {
     super();
     this.log = deps.logger.child({ module: 'export' });
     this.opts = { ...DEFAULT_EXPORTER_OPTIONS, ...deps.options };
+  }
+
+  /** An export of this exporter is under way. */
+  get running(): boolean {
+    return this.runs > 0;
+  }
+
+  /** records per step: what ChunksAhead makes ahead for it */
+  get chunkRecords(): number {
+    return this.opts.chunkRecords;
   }
 
   /** `folder`: the export folder at the stick's root as found (or EXPORT_FOLDER); `createFolder` when it may be missing. */
@@ -65,9 +76,11 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     const got = this.guardLedger(() => this.deps.ledger.exports.acquireLease(lease, (h) => this.leaseStale(h)));
     if (!got.ok) return { state: 'skipped', code: 'EXPORT_BUSY', message: `another export (process ${got.holder.pid}) has been running since ${new Date(got.holder.at).toISOString()}` };
     const run = new ExportRun(this, this.deps, this.opts, target, where, lease);
+    this.runs++;
     try {
       return await run.go();
     } finally {
+      this.runs--;
       this.deps.ledger.exports.endStream();
       this.guardLedger(() => this.deps.ledger.exports.releaseLease(lease.owner));
     }

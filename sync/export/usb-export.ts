@@ -13,6 +13,7 @@ import type { Signal } from '../../drivers/indicator/port.js';
 import type { Volume, VolumeWatcher } from '../../drivers/volume/port.js';
 import type { ExportErrorCode } from './errors.js';
 import type { Exporter, ExportRunResult } from './exporter.js';
+import type { ChunksAhead } from './chunks-ahead.js';
 import { checkStick } from './stick-check.js';
 import type { StickTarget } from './stick-files.js';
 import type { SkippedPlatform } from './types.js';
@@ -31,6 +32,8 @@ export interface UsbExportDeps {
   ui: ExportUi;
   config: Pick<UsbConfig, 'anyStick' | 'folder' | 'unmount' | 'messageMs'>;
   logger: Logger;
+  /** makes the next export's chunks in idle time; started and stopped with this */
+  ahead?: ChunksAhead;
 }
 
 /** The screen for an export that did not finish: the records are all still in the ledger. */
@@ -63,11 +66,13 @@ export class UsbExport extends EventEmitter<{ export: [event: ExportEvent] }> {
     this.deps.watcher.on('removed', this.onRemoved);
     this.deps.watcher.on('error', (e) => this.log.warn({ code: e.code, err: e.message }, 'mount table'));
     await this.deps.watcher.start();
+    this.deps.ahead?.start();
   }
 
   /** Stops watching and waits for an export under way (it stops at its next step once the stick is gone or finishes). */
   async stop(): Promise<void> {
     this.running = false;
+    await this.deps.ahead?.stop();
     await this.deps.watcher.stop();
     this.deps.watcher.off('added', this.onAdded);
     this.deps.watcher.off('removed', this.onRemoved);

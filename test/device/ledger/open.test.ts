@@ -45,7 +45,7 @@ describe('ledger open', () => {
     const tables = raw.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all();
     assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     raw.close();
-    assert.deepEqual(tables, ['conflicts', 'export_batches', 'export_marks', 'meta', 'outbox', 'redemptions', 'revocations', 'scans', 'sync_state', 'tally']);
+    assert.deepEqual(tables, ['conflicts', 'export_batches', 'export_chunks', 'export_marks', 'meta', 'outbox', 'redemptions', 'revocations', 'scans', 'sync_state', 'tally']);
   });
 
   it('refuses a ledger written by newer software, read-write or read-only', () => {
