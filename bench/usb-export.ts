@@ -127,7 +127,8 @@ interface Bench {
 function makeChunksAhead(file: string): void {
   const ledger = openLedger(file, { logger: silentLogger() });
   try {
-    while (ledger.exports.chunkAhead(DEFAULT_EXPORTER_OPTIONS.chunkRecords) > 0);
+    const { chunkRecords: records, maxBatchRecords } = DEFAULT_EXPORTER_OPTIONS;
+    while (ledger.exports.chunkAhead({ records, maxBatchRecords }) > 0);
   } finally {
     ledger.close();
   }

@@ -37,15 +37,22 @@ export function buildUsbExport(w: UsbWiring): UsbExport | undefined {
   if (!usb.enabled && w.roots === undefined && w.watcher === undefined) return undefined;
   const watcher = w.watcher ?? createWatcher(w);
   const hook = faultHook(process.env['KIOSK_FAULT_EXPORT'], w.logger);
+  const signers = homeSigners(w.home);
   const exporter = new Exporter({
     ledger: w.ledger,
-    signers: homeSigners(w.home),
+    signers,
     clock: w.clock,
     logger: w.logger,
     options: { maxBatchRecords: usb.maxBatchRecords },
     ...(hook ? { hook } : {}),
   });
-  const ahead = new ChunksAhead({ ledger: w.ledger, logger: w.logger, busy: () => exporter.running, options: { chunkRecords: exporter.chunkRecords } });
+  const ahead = new ChunksAhead({
+    ledger: w.ledger,
+    logger: w.logger,
+    busy: () => exporter.exportUnderWay(),
+    platform: (id) => signers(id).ok,
+    options: { chunkRecords: exporter.chunkRecords, maxBatchRecords: usb.maxBatchRecords },
+  });
   return new UsbExport({ watcher, exporter, ui: w.ui, config: usb, logger: w.logger, ahead });
 }
 

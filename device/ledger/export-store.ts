@@ -88,10 +88,12 @@ function prepareExportStatements(db: Database.Database) {
          WHERE c.mark <> coalesce((SELECT m.seq FROM export_marks m WHERE m.platform_id = c.platform_id), 0) LIMIT 4)`,
     ),
     chunkedUpto: db.prepare<[string, number], { s: number | null }>(`SELECT max(last_seq) AS s FROM export_chunks WHERE platform_id = ? AND mark = ?`),
-    // entries of the platform after seq @from: a difference of two pseqs
-    entriesAfter: db.prepare<[{ platformId: string; from: number }], { n: number }>(
-      `SELECT ${PSEQ_AT('@platformId', String(Number.MAX_SAFE_INTEGER))} - ${PSEQ_AT('@platformId', '@from')} AS n`,
+    // entries of the platform after seq @from, and between its watermark @mark and @from: differences of pseqs
+    entriesAround: db.prepare<[{ platformId: string; mark: number; from: number }], { after: number; before: number }>(
+      `SELECT ${PSEQ_AT('@platformId', String(Number.MAX_SAFE_INTEGER))} - ${PSEQ_AT('@platformId', '@from')} AS after,
+         ${PSEQ_AT('@platformId', '@from')} - ${PSEQ_AT('@platformId', '@mark')} AS before`,
     ),
+    leaseHolder: db.prepare<[], { value: string }>(`SELECT value FROM meta WHERE key = '${LEASE_KEY}'`),
     chunkAhead: db.prepare<[{ platformId: string; mark: number; from: number; upto: number; limit: number }]>(
       `INSERT INTO export_chunks (platform_id, mark, from_seq, last_seq, first_at, last_at, count, first_n, bytes)
        SELECT @platformId, @mark, @from, c.last_seq, c.first_at, c.last_at, c.count, c.first_n, c.bytes FROM (${CHUNK_SQL}) c
@@ -270,20 +272,31 @@ export class SqliteExportLedger implements ExportLedger {
     return { count, lastSeq, firstAt, lastAt, firstN, bytes };
   }
 
-  chunkAhead(records: number): number {
+  chunkAhead(p: { records: number; maxBatchRecords: number; platform?: (platformId: string) => boolean }): number {
     const tx = this.db.transaction((): number => {
       const dropped = this.st.dropStaleChunks.run().changes;
       if (dropped > 0) return dropped;
-      for (let p = this.st.nextPlatform.get(''); p !== undefined; p = this.st.nextPlatform.get(p.platformId)) {
-        const platformId = p.platformId;
+      for (let q = this.st.nextPlatform.get(''); q !== undefined; q = this.st.nextPlatform.get(q.platformId)) {
+        const platformId = q.platformId;
+        if (p.platform !== undefined && !p.platform(platformId)) continue;
         const mark = this.st.watermark.get(platformId)?.seq ?? 0;
         const from = this.st.chunkedUpto.get(platformId, mark)?.s ?? mark;
-        if ((this.st.entriesAfter.get({ platformId, from })?.n ?? 0) < records) continue;
-        return this.st.chunkAhead.run({ platformId, mark, from, upto: Number.MAX_SAFE_INTEGER, limit: records }).changes;
+        const n = this.st.entriesAround.get({ platformId, mark, from });
+        // whole chunks, within the next batch: its later batches are numbered from a watermark not known yet
+        if (n === undefined || n.after < p.records || n.before + p.records > p.maxBatchRecords) continue;
+        return this.st.chunkAhead.run({ platformId, mark, from, upto: Number.MAX_SAFE_INTEGER, limit: p.records }).changes;
       }
       return 0;
     });
-    return this.guard('chunkAhead', () => tx.immediate());
+    const changed = this.guard('chunkAhead', () => tx.immediate());
+    // the chunk's pages go to the database file now, not in the commit of the next scan that crosses the WAL's limit
+    if (changed > 0) this.guard('chunkAhead', () => this.db.pragma('wal_checkpoint(PASSIVE)'));
+    return changed;
+  }
+
+  leaseHolder(): ExportLease | undefined {
+    const row = this.guard('exportLease', () => this.st.leaseHolder.get(), true);
+    return row === undefined ? undefined : parseLease(row.value);
   }
 
   endStream(): void {

@@ -92,11 +92,14 @@ export interface ExportLedger {
   /** the same records as lines of the data file: what the exporter writes (read on a connection of their own, see endStream) */
   chunk(batch: ExportBatch, afterSeq: number, limit: number): ExportChunk | undefined;
   /**
-   * One step of making the next batches' chunks ahead (ledger v5): deletes a few chunks made under a watermark that
-   * has moved, or else makes the next chunk of `records` entries of the first platform that has that many past its
-   * last chunk. Returns the rows deleted or made; 0 when nothing is due. One short transaction.
+   * One step of making the next batch's chunks ahead (ledger v5): deletes a few chunks made under a watermark that
+   * has moved, or else makes the next chunk of `records` entries of the first platform (that `platform` accepts)
+   * with that many entries past its last chunk, within its next batch (the first `maxBatchRecords` entries past its
+   * watermark). Returns the rows deleted or made; 0 when nothing is due. One short transaction.
    */
-  chunkAhead(records: number): number;
+  chunkAhead(p: { records: number; maxBatchRecords: number; platform?: (platformId: string) => boolean }): number;
+  /** the export lease's holder, if a lease is held (alive or not) */
+  leaseHolder(): ExportLease | undefined;
   /** closes what chunk() opened; the exporter calls it when a run ends (the ledger's close does too) */
   endStream(): void;
   /** prepared → signed, with what the data file and the manifest turned out to be */

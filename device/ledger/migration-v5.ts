@@ -4,7 +4,8 @@
  *
  * Between two exports of a platform its watermark does not move, so the lines
  * of its next batch (numbered from that watermark) are already fixed: the
- * service makes them in idle time, `chunkRecords` entries at a time, with the
+ * service makes them in idle time (sync/export/chunks-ahead.ts), for that
+ * next batch only, `chunkRecords` entries at a time, with the
  * very statement an export runs (CHUNK_SQL), and keeps each as one BLOB here.
  * An export then reads a BLOB per step instead of making it (a tenth of the
  * time: bench/usb-export.ts), and makes live only what no chunk covers yet.

@@ -2,31 +2,41 @@
  * Makes the next export's data in idle time (ledger v5, migration-v5.ts):
  * every `everyMs` the service asks the ledger for the next complete chunk of
  * each platform's next batch, one short transaction at a time with the loop
- * free between them, at most `perTick` per tick, never while an export runs.
- * An export then reads those chunks instead of making them, so the manager's
- * wait is mostly the stick's own. Nothing depends on it having run: an export
- * makes whatever is not there yet.
+ * free between them, at most `perTick` per tick, never while an export runs
+ * (this process's or another's), and only for platforms an export can sign
+ * for. An export then reads those chunks instead of making them, so the
+ * manager's wait is mostly the stick's own. Nothing depends on it having
+ * run: an export makes whatever is not there yet. After a failure (a full
+ * disk, a ledger being reopened) it waits, doubling up to 10 minutes.
  */
 import type { Ledger } from '../../device/ledger/types.js';
 import { LedgerError } from '../../device/ledger/types.js';
 import type { Logger } from '../../device/logger.js';
+import { Backoff } from '../backoff.js';
 
 export interface ChunksAheadOptions {
   everyMs: number;
   /** records per chunk: the exporter's chunkRecords, so that its steps line up with the chunks */
   chunkRecords: number;
+  /** the exporter's maxBatchRecords: chunks are made for the next batch only */
+  maxBatchRecords: number;
   /** chunks made (or old ones deleted) per tick at most */
   perTick: number;
 }
 
-export const DEFAULT_CHUNKS_AHEAD: Omit<ChunksAheadOptions, 'chunkRecords'> = { everyMs: 5000, perTick: 8 };
+export const DEFAULT_CHUNKS_AHEAD: Pick<ChunksAheadOptions, 'everyMs' | 'perTick'> = { everyMs: 5000, perTick: 8 };
+const MAX_BACKOFF_MS = 10 * 60_000;
 
 export interface ChunksAheadDeps {
   ledger: Ledger;
   logger: Logger;
-  /** true while an export runs: the ticks wait, so that it has the CPU */
+  /** true while an export runs: the ticks wait, so that it has the CPU and the disk */
   busy: () => boolean;
-  options: Partial<ChunksAheadOptions> & Pick<ChunksAheadOptions, 'chunkRecords'>;
+  /** platforms whose batches can be signed (a terminal identity); others get no chunks */
+  platform?: (platformId: string) => boolean;
+  options: Partial<ChunksAheadOptions> & Pick<ChunksAheadOptions, 'chunkRecords' | 'maxBatchRecords'>;
+  /** Unix ms, for the wait after a failure */
+  now?: () => number;
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -34,11 +44,12 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 export class ChunksAhead {
   private readonly log: Logger;
   private readonly opts: ChunksAheadOptions;
+  private readonly backoff = new Backoff(DEFAULT_CHUNKS_AHEAD.everyMs, MAX_BACKOFF_MS);
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<number> | undefined;
   private stopped = false;
-  /** the last failure's code, logged once until a tick succeeds */
-  private failing: string | undefined;
+  /** no attempt before this (Unix ms) after a failure */
+  private notBefore = 0;
 
   constructor(private readonly deps: ChunksAheadDeps) {
     this.log = deps.logger.child({ module: 'export-ahead' });
@@ -68,20 +79,32 @@ export class ChunksAhead {
   }
 
   private async steps(): Promise<number> {
+    const now = this.deps.now ?? Date.now;
+    if (now() < this.notBefore) return 0;
+    // a chunk of the step the exporter takes: maxBatchRecords below chunkRecords makes the batch one step
+    const records = Math.min(this.opts.chunkRecords, this.opts.maxBatchRecords);
+    const known = new Map<string, boolean>();
+    const platform = (id: string): boolean => {
+      if (this.deps.platform === undefined) return true;
+      if (!known.has(id)) known.set(id, this.deps.platform(id));
+      return known.get(id)!;
+    };
     let done = 0;
-    for (let i = 0; i < this.opts.perTick; i++) {
-      if (this.deps.busy()) break;
+    for (let i = 0; i < this.opts.perTick && !this.deps.busy(); i++) {
       let changed: number;
       try {
-        changed = this.deps.ledger.exports.chunkAhead(this.opts.chunkRecords);
+        changed = this.deps.ledger.exports.chunkAhead({ records, maxBatchRecords: this.opts.maxBatchRecords, platform });
       } catch (err) {
         // never fatal: an export makes what is not made ahead
-        const code = err instanceof LedgerError ? err.code : 'UNEXPECTED';
-        if (this.failing !== code) this.log.warn({ code, err: (err as Error).message }, 'could not make export chunks ahead; exports make them instead');
-        this.failing = code;
+        const waitMs = this.backoff.fail();
+        this.notBefore = now() + waitMs;
+        if (this.backoff.count === 1) {
+          const code = err instanceof LedgerError ? err.code : 'UNEXPECTED';
+          this.log.warn({ code, err: (err as Error).message, retryInMs: waitMs }, 'could not make export chunks ahead; exports make them instead');
+        }
         return done;
       }
-      this.failing = undefined;
+      this.backoff.reset();
       if (changed === 0) break;
       done += changed;
       await yieldToLoop();

@@ -60,9 +60,11 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     this.opts = { ...DEFAULT_EXPORTER_OPTIONS, ...deps.options };
   }
 
-  /** An export of this exporter is under way. */
-  get running(): boolean {
-    return this.runs > 0;
+  /** An export is under way: this exporter's, or another process's that holds the ledger's lease and is alive. */
+  exportUnderWay(): boolean {
+    if (this.runs > 0) return true;
+    const holder = this.guardLedger(() => this.deps.ledger.exports.leaseHolder());
+    return holder !== undefined && !this.leaseStale(holder);
   }
 
   /** records per step: what ChunksAhead makes ahead for it */

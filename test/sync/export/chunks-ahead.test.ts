@@ -35,7 +35,7 @@ describe('sync/export: chunks made ahead in idle time', () => {
     fill(ledger, 0, 23);
     let busy = true;
     const log = memoryLogger();
-    const ahead = new ChunksAhead({ ledger, logger: log.logger, busy: () => busy, options: { chunkRecords: 2, perTick: 4, everyMs: 60_000 } });
+    const ahead = new ChunksAhead({ ledger, logger: log.logger, busy: () => busy, options: { chunkRecords: 2, maxBatchRecords: 1000, perTick: 4, everyMs: 60_000 } });
     assert.equal(await ahead.tick(), 0, 'busy: nothing');
     busy = false;
     const [first, joined] = await Promise.all([ahead.tick(), ahead.tick()]);
@@ -51,7 +51,7 @@ describe('sync/export: chunks made ahead in idle time', () => {
 
   it('runs on its timer once started, and stop waits for the tick under way', async () => {
     fill(ledger, 0, 9);
-    const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => false, options: { chunkRecords: 3, everyMs: 5 } });
+    const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => false, options: { chunkRecords: 3, maxBatchRecords: 1000, everyMs: 5 } });
     ahead.start();
     for (let i = 0; i < 200 && aheadCount(dir) < 3; i++) await new Promise((r) => setTimeout(r, 5));
     await ahead.stop();
@@ -61,7 +61,7 @@ describe('sync/export: chunks made ahead in idle time', () => {
   it('says once that it cannot make chunks (a closed ledger), and never throws', async () => {
     fill(ledger, 0, 4);
     const log = memoryLogger();
-    const ahead = new ChunksAhead({ ledger, logger: log.logger, busy: () => false, options: { chunkRecords: 2 } });
+    const ahead = new ChunksAhead({ ledger, logger: log.logger, busy: () => false, options: { chunkRecords: 2, maxBatchRecords: 1000 } });
     ledger.close();
     assert.equal(await ahead.tick(), 0);
     assert.equal(await ahead.tick(), 0);
@@ -82,8 +82,8 @@ describe('sync/export: chunks made ahead in idle time', () => {
       copyFileSync(path.join(dir, 'ledger.sqlite'), path.join(plainDir, 'ledger.sqlite'));
       ledger = openTestLedger(dir);
       const plain = openTestLedger(plainDir);
-      const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => false, options: { chunkRecords: 4, perTick: 100 } });
-      assert.equal(await ahead.tick(), 12, 'plat-a: 46 entries, 11 whole chunks; plat-b: 1');
+      const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => false, options: { chunkRecords: 4, maxBatchRecords: 30, perTick: 100 } });
+      assert.equal(await ahead.tick(), 8, 'plat-a: 7 whole chunks in its next batch of 30; plat-b: 1');
       const options = { chunkRecords: 4, maxBatchRecords: 30 };
       const s1 = stick(dir, 's1');
       const s2 = stick(plainDir, 's2');
@@ -98,7 +98,7 @@ describe('sync/export: chunks made ahead in idle time', () => {
         for (const name of names) assert.ok(readFileSync(path.join(chainDir(s1.root, p, t), name)).equals(readFileSync(path.join(chainDir(s2.root, p, t), name))), `${p} ${name}`);
       }
       assert.deepEqual(verifyChain(s1.root, a).map((x) => x.serials.length), [30, 16]);
-      assert.equal(await ahead.tick(), 12, 'the next tick deletes the chunks the export passed');
+      assert.equal(await ahead.tick(), 8, 'the next tick deletes the chunks the export passed');
       assert.equal(aheadCount(dir), 0);
     } finally {
       removeDir(plainDir);
@@ -108,7 +108,7 @@ describe('sync/export: chunks made ahead in idle time', () => {
   it('runs while the service\'s USB export runs: started and stopped with it', async () => {
     fill(ledger, 0, 4);
     const exporter = makeExporter(ledger, signersFor(testSigner('plat-a')));
-    const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => exporter.running, options: { chunkRecords: 2, everyMs: 5 } });
+    const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => exporter.exportUnderWay(), options: { chunkRecords: 2, maxBatchRecords: 1000, everyMs: 5 } });
     const config = { anyStick: false, folder: 'coupon-export', unmount: false, messageMs: 1000 };
     const usb = new UsbExport({ watcher: new FakeVolumeWatcher(), exporter, ui: { setActivity: () => undefined }, config, logger: memoryLogger().logger, ahead });
     await usb.start();
@@ -118,5 +118,78 @@ describe('sync/export: chunks made ahead in idle time', () => {
     fill(ledger, 4, 8);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(aheadCount(dir), 2, 'stopped with it');
+  });
+
+  it('stop waits for the tick under way', async () => {
+    fill(ledger, 0, 12);
+    const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => false, options: { chunkRecords: 2, maxBatchRecords: 1000, everyMs: 60_000 } });
+    let tickDone = false;
+    void ahead.tick().then(() => (tickDone = true));
+    await ahead.stop();
+    assert.ok(tickDone);
+    assert.equal(aheadCount(dir), 1, 'the tick ended after the step it was in');
+  });
+
+  it('after a failure waits (doubling) before it tries again, and says so once', async () => {
+    fill(ledger, 0, 4);
+    const log = memoryLogger();
+    let now = 1_000_000;
+    let fail = true;
+    const failing = {
+      exports: new Proxy(ledger.exports, {
+        get: (target, prop, receiver) =>
+          prop === 'chunkAhead' && fail ? () => { throw new Error('disk full'); } : Reflect.get(target, prop, receiver),
+      }),
+    } as unknown as Ledger;
+    const ahead = new ChunksAhead({ ledger: failing, logger: log.logger, busy: () => false, now: () => now, options: { chunkRecords: 2, maxBatchRecords: 1000 } });
+    assert.equal(await ahead.tick(), 0);
+    now += 2_000;
+    assert.equal(await ahead.tick(), 0, 'too soon: not tried');
+    now += 4_000;
+    assert.equal(await ahead.tick(), 0, 'tried again, failed again');
+    fail = false;
+    now += 4_000;
+    assert.equal(await ahead.tick(), 0, 'the second wait is longer');
+    now += 10_000;
+    assert.equal(await ahead.tick(), 2);
+    assert.equal(log.lines.filter((l) => l['msg'] === 'could not make export chunks ahead; exports make them instead').length, 1);
+  });
+
+  it('makes chunks only for platforms it is told can export', async () => {
+    fill(ledger, 0, 4, 'plat-a');
+    fill(ledger, 10, 14, 'plat-b');
+    const asked: string[] = [];
+    const ahead = new ChunksAhead({
+      ledger,
+      logger: memoryLogger().logger,
+      busy: () => false,
+      platform: (id) => (asked.push(id), id === 'plat-b'),
+      options: { chunkRecords: 2, maxBatchRecords: 1000 },
+    });
+    assert.equal(await ahead.tick(), 2);
+    assert.deepEqual([...new Set(asked)], ['plat-a', 'plat-b']);
+    assert.equal(asked.filter((x) => x === 'plat-a').length, 1, 'asked once a tick');
+  });
+
+  it('an export under way, here or in another live process, pauses it; a dead holder\'s lease does not', async () => {
+    fill(ledger, 0, 4);
+    const exporter = makeExporter(ledger, signersFor(testSigner('plat-a')));
+    assert.equal(exporter.exportUnderWay(), false);
+    assert.deepEqual(ledger.exports.acquireLease({ owner: 'other', pid: process.ppid, at: Date.now() }, () => false), { ok: true });
+    assert.equal(exporter.exportUnderWay(), true, 'a live process holds the lease');
+    ledger.exports.releaseLease('other');
+    assert.deepEqual(ledger.exports.acquireLease({ owner: 'gone', pid: 2 ** 22 + 12_345, at: Date.now() }, () => false), { ok: true });
+    assert.equal(exporter.exportUnderWay(), false, 'its holder is gone');
+    ledger.exports.releaseLease('gone');
+    let during: boolean | undefined;
+    const busyOne = makeExporter(ledger, signersFor(testSigner('plat-a')), {
+      hook: (phase) => {
+        if (phase === 'write') during ??= busyOne.exportUnderWay();
+      },
+    });
+    const r = await busyOne.run(stick(dir, 's'), MARKED);
+    assert.equal(r.state, 'done');
+    assert.equal(during, true);
+    assert.equal(busyOne.exportUnderWay(), false);
   });
 });
