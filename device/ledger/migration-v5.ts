@@ -11,7 +11,7 @@
  * time: bench/usb-export.ts), and makes live only what no chunk covers yet.
  *
  * A chunk is used only while its `mark` is the platform's watermark (the
- * numbers in it count from there); the first pre-render after an export
+ * numbers in it count from there); the first step of ChunksAhead after an export
  * deletes the chunks of the old watermark. Entries are append-only and their
  * facts fixed (outbox triggers), so a chunk stays what CHUNK_SQL would make
  * now. A migration that rewrites outbox records must delete these rows.

@@ -13,6 +13,7 @@ import type { Ledger } from '../../device/ledger/types.js';
 import { LedgerError } from '../../device/ledger/types.js';
 import type { Logger } from '../../device/logger.js';
 import { Backoff } from '../backoff.js';
+import { ExportError } from './errors.js';
 
 export interface ChunksAheadOptions {
   everyMs: number;
@@ -83,32 +84,26 @@ export class ChunksAhead {
     if (now() < this.notBefore) return 0;
     // a chunk of the step the exporter takes: maxBatchRecords below chunkRecords makes the batch one step
     const records = Math.min(this.opts.chunkRecords, this.opts.maxBatchRecords);
-    const known = new Map<string, boolean>();
-    const platform = (id: string): boolean => {
-      if (this.deps.platform === undefined) return true;
-      if (!known.has(id)) known.set(id, this.deps.platform(id));
-      return known.get(id)!;
-    };
     let done = 0;
-    for (let i = 0; i < this.opts.perTick && !this.deps.busy(); i++) {
-      let changed: number;
-      try {
-        changed = this.deps.ledger.exports.chunkAhead({ records, maxBatchRecords: this.opts.maxBatchRecords, platform });
-      } catch (err) {
-        // never fatal: an export makes what is not made ahead
-        const waitMs = this.backoff.fail();
-        this.notBefore = now() + waitMs;
-        if (this.backoff.count === 1) {
-          const code = err instanceof LedgerError ? err.code : 'UNEXPECTED';
-          this.log.warn({ code, err: (err as Error).message, retryInMs: waitMs }, 'could not make export chunks ahead; exports make them instead');
-        }
-        return done;
+    try {
+      // asked before the ledger's transaction, not inside it: the answer may read the home's key files
+      const allowed = new Set(this.deps.ledger.exports.queue().map((q) => q.platformId).filter((id) => this.deps.platform?.(id) ?? true));
+      for (let i = 0; i < this.opts.perTick && !this.deps.busy(); i++) {
+        const changed = this.deps.ledger.exports.chunkAhead({ records, maxBatchRecords: this.opts.maxBatchRecords, platform: (id) => allowed.has(id) });
+        this.backoff.reset();
+        if (changed === 0) break;
+        done += changed;
+        await yieldToLoop();
+        if (this.stopped) break;
       }
-      this.backoff.reset();
-      if (changed === 0) break;
-      done += changed;
-      await yieldToLoop();
-      if (this.stopped) break;
+    } catch (err) {
+      // never fatal: an export makes what is not made ahead
+      const waitMs = this.backoff.fail();
+      this.notBefore = now() + waitMs;
+      if (this.backoff.count === 1) {
+        const code = err instanceof LedgerError || err instanceof ExportError ? err.code : 'UNEXPECTED';
+        this.log.warn({ code, err: (err as Error).message, retryInMs: waitMs }, 'could not make export chunks ahead; exports make them instead');
+      }
     }
     if (done > 0) this.log.debug({ changed: done }, 'export chunks made ahead');
     return done;

@@ -155,6 +155,19 @@ describe('sync/export: chunks made ahead in idle time', () => {
     assert.equal(log.lines.filter((l) => l['msg'] === 'could not make export chunks ahead; exports make them instead').length, 1);
   });
 
+  it('a failure of the export check or of the platform check is a failure like the ledger\'s: no rejection, said once', async () => {
+    fill(ledger, 0, 4);
+    const log = memoryLogger();
+    let now = 0;
+    const busyFails = new ChunksAhead({ ledger, logger: log.logger, busy: () => { throw new Error('lease unreadable'); }, now: () => now, options: { chunkRecords: 2, maxBatchRecords: 1000 } });
+    assert.equal(await busyFails.tick(), 0);
+    const platformFails = new ChunksAhead({ ledger, logger: log.logger, busy: () => false, platform: () => { throw new Error('key file unreadable'); }, now: () => now, options: { chunkRecords: 2, maxBatchRecords: 1000 } });
+    assert.equal(await platformFails.tick(), 0);
+    now += 60_000;
+    assert.equal(await platformFails.tick(), 0, 'tried again after the wait');
+    assert.deepEqual(log.lines.filter((l) => l['msg'] === 'could not make export chunks ahead; exports make them instead').map((l) => l['err']), ['lease unreadable', 'key file unreadable']);
+  });
+
   it('makes chunks only for platforms it is told can export', async () => {
     fill(ledger, 0, 4, 'plat-a');
     fill(ledger, 10, 14, 'plat-b');
