@@ -288,10 +288,11 @@ export class SqliteExportLedger implements ExportLedger {
       }
       return 0;
     });
-    const changed = this.guard('chunkAhead', () => tx.immediate());
-    // the chunk's pages go to the database file now, not in the commit of the next scan that crosses the WAL's limit
-    if (changed > 0) this.guard('chunkAhead', () => this.db.pragma('wal_checkpoint(PASSIVE)'));
-    return changed;
+    return this.guard('chunkAhead', () => tx.immediate());
+  }
+
+  settle(): void {
+    this.guard('settle', () => this.db.pragma('wal_checkpoint(PASSIVE)'));
   }
 
   leaseHolder(): ExportLease | undefined {

@@ -98,6 +98,11 @@ export interface ExportLedger {
    * watermark). Returns the rows deleted or made; 0 when nothing is due. One short transaction.
    */
   chunkAhead(p: { records: number; maxBatchRecords: number; platform?: (platformId: string) => boolean }): number;
+  /**
+   * A passive WAL checkpoint: what chunkAhead wrote (half a megabyte a chunk) goes to the database file now, in the
+   * caller's idle step, not in the commit of the next scan that crosses the WAL's limit.
+   */
+  settle(): void;
   /** the export lease's holder, if a lease is held (alive or not) */
   leaseHolder(): ExportLease | undefined;
   /** closes what chunk() opened; the exporter calls it when a run ends (the ledger's close does too) */

@@ -1,13 +1,14 @@
 /**
  * Makes the next export's data in idle time (ledger v5, migration-v5.ts):
  * every `everyMs` the service asks the ledger for the next complete chunk of
- * each platform's next batch, one short transaction at a time with the loop
- * free between them, at most `perTick` per tick, never while an export runs
- * (this process's or another's), and only for platforms an export can sign
- * for. An export then reads those chunks instead of making them, so the
- * manager's wait is mostly the stick's own. Nothing depends on it having
- * run: an export makes whatever is not there yet. After a failure (a full
- * disk, a ledger being reopened) it waits, doubling up to 10 minutes.
+ * each platform's next batch, one short transaction at a time, each followed
+ * by a passive WAL checkpoint, with the loop free between them; at most
+ * `perTick` a tick, never while an export runs (this process's or another's),
+ * and only for platforms an export can sign for. An export then reads those
+ * chunks instead of making them, so the manager's wait is mostly the stick's
+ * own. Nothing depends on it having run: an export makes whatever is not
+ * there yet. After a failure (a full disk, a ledger being reopened) it waits,
+ * doubling up to 10 minutes.
  */
 import type { Ledger } from '../../device/ledger/types.js';
 import { LedgerError } from '../../device/ledger/types.js';
@@ -93,6 +94,9 @@ export class ChunksAhead {
         this.backoff.reset();
         if (changed === 0) break;
         done += changed;
+        await yieldToLoop();
+        // its own step: the chunk's transaction and its checkpoint each hold the loop about half as long as both
+        this.deps.ledger.exports.settle();
         await yieldToLoop();
         if (this.stopped) break;
       }

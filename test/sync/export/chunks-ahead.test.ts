@@ -49,6 +49,21 @@ describe('sync/export: chunks made ahead in idle time', () => {
     assert.equal(await ahead.tick(), 1, 'a tick after stop ends after its first step');
   });
 
+  it('moves each chunk from the WAL into the database file in the same tick (a passive checkpoint), not in a later scan\'s commit', async () => {
+    fill(ledger, 0, 4);
+    const file = path.join(dir, 'ledger.sqlite');
+    const before = readFileSync(file);
+    const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => false, options: { chunkRecords: 2, maxBatchRecords: 1000 } });
+    assert.equal(await ahead.tick(), 2);
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      assert.equal(db.prepare('SELECT count(*) AS n FROM export_chunks').pluck().get(), 2);
+    } finally {
+      db.close();
+    }
+    assert.ok(!readFileSync(file).equals(before), 'the database file itself holds the chunks');
+  });
+
   it('runs on its timer once started, and stop waits for the tick under way', async () => {
     fill(ledger, 0, 9);
     const ahead = new ChunksAhead({ ledger, logger: memoryLogger().logger, busy: () => false, options: { chunkRecords: 3, maxBatchRecords: 1000, everyMs: 5 } });
