@@ -28,10 +28,10 @@ import { generateKeyPair, kidOf, toHex } from '../coupon/index.js';
 import { openLedger } from '../device/ledger/index.js';
 import { silentLogger } from '../device/logger.js';
 import { systemClock } from '../drivers/clock/port.js';
-import { Exporter } from '../sync/export/exporter.js';
+import { ChunksAhead } from '../sync/export/chunks-ahead.js';
+import { DEFAULT_EXPORTER_OPTIONS, Exporter } from '../sync/export/exporter.js';
 import { terminalSigner } from '../sync/export/signer.js';
 import { mountProblem, TestStick } from '../test/support/mounts.js';
-import { DEFAULT_EXPORTER_OPTIONS } from '../sync/export/exporter.js';
 import { fillLedger } from './ledger-fill.js';
 import { throttleProblem, withWriteLimit } from './io-throttle.js';
 
@@ -123,12 +123,13 @@ interface Bench {
   n: number;
 }
 
-/** Makes every chunk the service would have made ahead in idle time. */
-function makeChunksAhead(file: string): void {
+/** Makes every chunk the service would have made ahead in idle time, with the service's own ChunksAhead. */
+async function makeChunksAhead(file: string): Promise<void> {
   const ledger = openLedger(file, { logger: silentLogger() });
   try {
-    const { chunkRecords: records, maxBatchRecords } = DEFAULT_EXPORTER_OPTIONS;
-    while (ledger.exports.chunkAhead({ records, maxBatchRecords }) > 0);
+    const { chunkRecords, maxBatchRecords } = DEFAULT_EXPORTER_OPTIONS;
+    const ahead = new ChunksAhead({ ledger, logger: silentLogger(), busy: () => false, options: { chunkRecords, maxBatchRecords, perTick: 1000 } });
+    while ((await ahead.tick()) > 0);
   } finally {
     ledger.close();
   }
@@ -165,7 +166,7 @@ export async function run(): Promise<string> {
     const b: Bench = { dir, filled: path.join(dir, 'filled.sqlite'), cold: path.join(dir, 'cold.sqlite'), root: path.join(dir, 'stick'), n: 0 };
     fillLedger(b.cold, N);
     copyFileSync(b.cold, b.filled);
-    makeChunksAhead(b.filled);
+    await makeChunksAhead(b.filled);
     const where = mountProblem('ext4') === undefined ? 'an ext4 image on a loop device' : `a directory in ${os.tmpdir()} (not root: no loop mount)`;
     if (mountProblem('ext4') === undefined) {
       stick = TestStick.create('ext4', dir, 'stick', b.root, 512).mount();

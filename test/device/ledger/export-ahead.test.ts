@@ -74,114 +74,101 @@ describe('ledger v5: export chunks made ahead', function () {
   const tmp = new TempDirs();
   afterEach(() => tmp.cleanup());
 
-  it('makes only whole chunks, per platform, and nothing when nothing is due', () => {
+  /** A new ledger for fn, closed after it. */
+  function withLedger(fn: (ledger: Ledger, file: string) => void): void {
     const file = tmp.dbPath();
     const ledger = open(file);
     try {
-      assert.equal(ahead(ledger, 3), 0, 'an empty ledger');
-      for (let i = 0; i < 7; i++) assert.ok(ledger.redeem(input(i, { platformId: i % 3 === 2 ? 'plat-b' : 'plat-a' })).ok);
-      // plat-a: 5 entries (seq 1,2,4,5,7), plat-b: 2
-      assert.equal(catchUp(ledger, 3), 1);
-      assert.deepEqual(aheadRows(file), [{ platform_id: 'plat-a', mark: 0, from_seq: 0, count: 3 }]);
-      ledger.reverse(1, 1_780_000_200_000);
-      assert.equal(catchUp(ledger, 3), 1, 'the reversal completes plat-a\'s second chunk');
-      assert.deepEqual(aheadRows(file).map((r) => r.from_seq), [0, 4]);
+      fn(ledger, file);
     } finally {
       ledger.close();
     }
+  }
+
+  it('makes only whole chunks, per platform, and nothing when nothing is due', () => {
+    withLedger((ledger, file) => {
+    assert.equal(ahead(ledger, 3), 0, 'an empty ledger');
+    for (let i = 0; i < 7; i++) assert.ok(ledger.redeem(input(i, { platformId: i % 3 === 2 ? 'plat-b' : 'plat-a' })).ok);
+    // plat-a: 5 entries (seq 1,2,4,5,7), plat-b: 2
+    assert.equal(catchUp(ledger, 3), 1);
+    assert.deepEqual(aheadRows(file), [{ platform_id: 'plat-a', mark: 0, from_seq: 0, count: 3 }]);
+    ledger.reverse(1, 1_780_000_200_000);
+    assert.equal(catchUp(ledger, 3), 1, 'the reversal completes plat-a\'s second chunk');
+    assert.deepEqual(aheadRows(file).map((r) => r.from_seq), [0, 4]);
+    });
   });
 
   it('serves a step from a chunk made ahead under the current watermark only, and deletes the old ones', () => {
-    const file = tmp.dbPath();
-    const ledger = open(file);
-    try {
-      for (let i = 0; i < 10; i++) assert.ok(ledger.redeem(input(i)).ok);
-      assert.equal(catchUp(ledger, 4), 2); // entries 1-4 and 5-8
-      mark(file, 4, 'made ahead');
-      const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 6, createdAt: 1 })!;
-      assert.equal(Buffer.from(ledger.exports.chunk(b, 4, 4)!.bytes).toString(), 'made ahead', 'the step that starts where the chunk does reads it');
-      assert.equal(ledger.exports.chunk(b, 4, 2)!.count, 2, 'a chunk larger than the step is not used');
-      assert.equal(ledger.exports.chunk(b, 4, 5)!.count, 5, 'nor one smaller');
-      assert.deepEqual(plain(ledger.exports.chunk(b, 4, 2)), plain(live(file, ledger, b, 4, 2)));
-      assert.deepEqual(plain(ledger.exports.chunk(b, 3, 4)), plain(live(file, ledger, b, 3, 4)), 'nor one that starts elsewhere');
-      // the batch covers entries 1-6 (maxRecords): sign and commit moves the watermark to seq 6
-      commitBatch(ledger, b, 6, 6);
-      ledger.exports.endStream();
-      const next = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 100, createdAt: 3 })!;
-      assert.deepEqual(plain(ledger.exports.chunk(next, 0, 4)), plain(live(file, ledger, next, 0, 4)), 'numbered from the new watermark');
-      assert.equal(ledger.exports.chunk(next, 0, 4)!.firstN, 1);
-      ledger.exports.endStream();
-      assert.equal(ahead(ledger, 2), 2, 'the first step deletes the chunks of the old watermark');
-      assert.deepEqual(aheadRows(file), []);
-      assert.equal(catchUp(ledger, 2), 2, 'then makes new ones: entries 7-8 and 9-10');
-      assert.deepEqual(aheadRows(file).map((r) => [r.mark, r.from_seq]), [[6, 6], [6, 8]]);
-    } finally {
-      ledger.close();
-    }
+    withLedger((ledger, file) => {
+    for (let i = 0; i < 10; i++) assert.ok(ledger.redeem(input(i)).ok);
+    assert.equal(catchUp(ledger, 4), 2); // entries 1-4 and 5-8
+    mark(file, 4, 'made ahead');
+    const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 6, createdAt: 1 })!;
+    assert.equal(Buffer.from(ledger.exports.chunk(b, 4, 4)!.bytes).toString(), 'made ahead', 'the step that starts where the chunk does reads it');
+    assert.equal(ledger.exports.chunk(b, 4, 2)!.count, 2, 'a chunk larger than the step is not used');
+    assert.equal(ledger.exports.chunk(b, 4, 5)!.count, 5, 'nor one smaller');
+    assert.deepEqual(plain(ledger.exports.chunk(b, 4, 2)), plain(live(file, ledger, b, 4, 2)));
+    assert.deepEqual(plain(ledger.exports.chunk(b, 3, 4)), plain(live(file, ledger, b, 3, 4)), 'nor one that starts elsewhere');
+    // the batch covers entries 1-6 (maxRecords): sign and commit moves the watermark to seq 6
+    commitBatch(ledger, b, 6, 6);
+    ledger.exports.endStream();
+    const next = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 100, createdAt: 3 })!;
+    assert.deepEqual(plain(ledger.exports.chunk(next, 0, 4)), plain(live(file, ledger, next, 0, 4)), 'numbered from the new watermark');
+    assert.equal(ledger.exports.chunk(next, 0, 4)!.firstN, 1);
+    ledger.exports.endStream();
+    assert.equal(ahead(ledger, 2), 2, 'the first step deletes the chunks of the old watermark');
+    assert.deepEqual(aheadRows(file), []);
+    assert.equal(catchUp(ledger, 2), 2, 'then makes new ones: entries 7-8 and 9-10');
+    assert.deepEqual(aheadRows(file).map((r) => [r.mark, r.from_seq]), [[6, 6], [6, 8]]);
+    });
   });
 
   it('never serves a chunk of an old watermark that starts where the new one does (its numbers count from the old)', () => {
-    const file = tmp.dbPath();
-    const ledger = open(file);
-    try {
-      for (let i = 0; i < 8; i++) assert.ok(ledger.redeem(input(i)).ok);
-      assert.equal(catchUp(ledger, 2), 4); // from seq 0, 2, 4, 6 under watermark 0
-      const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 4, createdAt: 1 })!;
-      commitBatch(ledger, b, 4, 4);
-      const next = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 100, createdAt: 3 })!;
-      const got = ledger.exports.chunk(next, 0, 2)!;
-      assert.equal(got.firstN, 1);
-      assert.match(Buffer.from(got.bytes).toString(), /^\{"kind":"redeem","n":1,/);
-      assert.deepEqual(plain(got), plain(live(file, ledger, next, 0, 2)));
-    } finally {
-      ledger.close();
-    }
+    withLedger((ledger, file) => {
+    for (let i = 0; i < 8; i++) assert.ok(ledger.redeem(input(i)).ok);
+    assert.equal(catchUp(ledger, 2), 4); // from seq 0, 2, 4, 6 under watermark 0
+    const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 4, createdAt: 1 })!;
+    commitBatch(ledger, b, 4, 4);
+    const next = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 100, createdAt: 3 })!;
+    const got = ledger.exports.chunk(next, 0, 2)!;
+    assert.equal(got.firstN, 1);
+    assert.match(Buffer.from(got.bytes).toString(), /^\{"kind":"redeem","n":1,/);
+    assert.deepEqual(plain(got), plain(live(file, ledger, next, 0, 2)));
+    });
   });
 
   it('never serves a chunk that runs past the batch (entries redeemed after it was prepared)', () => {
-    const file = tmp.dbPath();
-    const ledger = open(file);
-    try {
-      for (let i = 0; i < 4; i++) assert.ok(ledger.redeem(input(i)).ok);
-      const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 100, createdAt: 1 })!;
-      for (let i = 4; i < 6; i++) assert.ok(ledger.redeem(input(i)).ok);
-      assert.equal(catchUp(ledger, 3), 2); // entries 1-3 and 4-6; the batch ends at 4
-      const got = ledger.exports.chunk(b, 3, 3)!;
-      assert.deepEqual([got.count, got.lastSeq], [1, 4]);
-      assert.deepEqual(plain(got), plain(live(file, ledger, b, 3, 3)));
-    } finally {
-      ledger.close();
-    }
+    withLedger((ledger, file) => {
+    for (let i = 0; i < 4; i++) assert.ok(ledger.redeem(input(i)).ok);
+    const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 100, createdAt: 1 })!;
+    for (let i = 4; i < 6; i++) assert.ok(ledger.redeem(input(i)).ok);
+    assert.equal(catchUp(ledger, 3), 2); // entries 1-3 and 4-6; the batch ends at 4
+    const got = ledger.exports.chunk(b, 3, 3)!;
+    assert.deepEqual([got.count, got.lastSeq], [1, 4]);
+    assert.deepEqual(plain(got), plain(live(file, ledger, b, 3, 3)));
+    });
   });
 
   it('makes chunks of the next batch only (its later batches count from a watermark not known yet), of the platforms asked for', () => {
-    const file = tmp.dbPath();
-    const ledger = open(file);
-    try {
-      for (let i = 0; i < 10; i++) assert.ok(ledger.redeem(input(i)).ok);
-      for (let i = 10; i < 14; i++) assert.ok(ledger.redeem(input(i, { platformId: 'plat-b' })).ok);
-      const step = (records: number, maxBatchRecords: number): number => ledger.exports.chunkAhead({ records, maxBatchRecords, platform: (id) => id === 'plat-a' });
-      assert.equal(step(3, 2), 0, 'a chunk larger than a batch is never made');
-      assert.deepEqual([step(3, 7), step(3, 7), step(3, 7)], [1, 1, 0], 'entries 1-3 and 4-6; 7-9 would run past the batch of 7');
-      assert.deepEqual(aheadRows(file).map((r) => [r.platform_id, r.from_seq]), [['plat-a', 0], ['plat-a', 3]]);
-    } finally {
-      ledger.close();
-    }
+    withLedger((ledger, file) => {
+    for (let i = 0; i < 10; i++) assert.ok(ledger.redeem(input(i)).ok);
+    for (let i = 10; i < 14; i++) assert.ok(ledger.redeem(input(i, { platformId: 'plat-b' })).ok);
+    const step = (records: number, maxBatchRecords: number): number => ledger.exports.chunkAhead({ records, maxBatchRecords, platform: (id) => id === 'plat-a' });
+    assert.equal(step(3, 2), 0, 'a chunk larger than a batch is never made');
+    assert.deepEqual([step(3, 7), step(3, 7), step(3, 7)], [1, 1, 0], 'entries 1-3 and 4-6; 7-9 would run past the batch of 7');
+    assert.deepEqual(aheadRows(file).map((r) => [r.platform_id, r.from_seq]), [['plat-a', 0], ['plat-a', 3]]);
+    });
   });
 
   it('deletes at most four old chunks per step', () => {
-    const file = tmp.dbPath();
-    const ledger = open(file);
-    try {
-      for (let i = 0; i < 12; i++) assert.ok(ledger.redeem(input(i)).ok);
-      assert.equal(catchUp(ledger, 2), 6);
-      const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 1, createdAt: 1 })!;
-      commitBatch(ledger, b, 1, 1);
-      assert.deepEqual([ahead(ledger, 2), ahead(ledger, 2), ahead(ledger, 2)], [4, 2, 1]);
-      assert.deepEqual(aheadRows(file).map((r) => [r.mark, r.from_seq]), [[1, 1]]);
-    } finally {
-      ledger.close();
-    }
+    withLedger((ledger, file) => {
+    for (let i = 0; i < 12; i++) assert.ok(ledger.redeem(input(i)).ok);
+    assert.equal(catchUp(ledger, 2), 6);
+    const b = ledger.exports.prepare({ platformId: 'plat-a', terminalId: 'T', maxRecords: 1, createdAt: 1 })!;
+    commitBatch(ledger, b, 1, 1);
+    assert.deepEqual([ahead(ledger, 2), ahead(ledger, 2), ahead(ledger, 2)], [4, 2, 1]);
+    assert.deepEqual(aheadRows(file).map((r) => [r.mark, r.from_seq]), [[1, 1]]);
+    });
   });
 
   it('gives every step what it would make live, over redemptions, reversals, chunks made ahead and exports in any order', () => {
@@ -194,48 +181,44 @@ describe('ledger v5: export chunks made ahead', function () {
     let served = 0;
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) => {
-        const file = tmp.dbPath();
-        const ledger = open(file);
-        try {
-          const ids: number[] = [];
-          let i = 0;
-          for (const o of ops) {
-            if (o.op === 'redeem') {
-              for (let j = 0; j < o.n; j++, i++) {
-                const got = ledger.redeem(input(i, { platformId: o.b ? 'plat-b' : 'plat-a', serial: `S "${i}" 平` }));
-                if (got.ok) ids.push(got.redemption.id);
-              }
-            } else if (o.op === 'reverse') {
-              if (ids.length > 0) ledger.reverse(ids[o.k % ids.length]!, 1_780_000_200_000 + o.k);
-            } else if (o.op === 'ahead') {
-              for (let s = 0; s < o.steps; s++) ahead(ledger, o.records);
-            } else {
-              const platformId = o.b ? 'plat-b' : 'plat-a';
-              const b = ledger.exports.openBatch(platformId) ?? ledger.exports.prepare({ platformId, terminalId: 'T', maxRecords: o.maxRecords, createdAt: 1 });
-              if (b === undefined) continue;
-              const kept = new Set(aheadRows(file).map((r) => `${r.platform_id} ${r.mark} ${r.from_seq} ${r.count}`));
-              const mark = ledger.exports.watermark(platformId);
-              let after = 0;
-              let count = 0;
-              for (;;) {
-                const limit = Math.min(o.limit, b.maxRecords - count);
-                const got: ExportChunk | undefined = limit > 0 ? ledger.exports.chunk(b, after, limit) : undefined;
-                const want: ExportChunk | undefined = limit > 0 ? live(file, ledger, b, after, limit) : undefined;
-                assert.deepEqual(plain(got), plain(want));
-                if (got === undefined) break;
-                if (kept.has(`${platformId} ${mark} ${Math.max(after, mark)} ${limit}`) && got.count === limit) served++;
-                after = got.lastSeq;
-                count += got.count;
-              }
-              ledger.exports.endStream();
-              // signed and not committed (a crash after the manifest): the next export reads it again, up to its signed end
-              if (o.end !== 'none' && count > 0 && b.signed === null) signBatch(ledger, b, count, after);
-              if (o.end === 'commit' && count > 0) ledger.exports.commit(b.id, 2);
+        withLedger((ledger, file) => {
+        const ids: number[] = [];
+        let i = 0;
+        for (const o of ops) {
+          if (o.op === 'redeem') {
+            for (let j = 0; j < o.n; j++, i++) {
+              const got = ledger.redeem(input(i, { platformId: o.b ? 'plat-b' : 'plat-a', serial: `S "${i}" 平` }));
+              if (got.ok) ids.push(got.redemption.id);
             }
+          } else if (o.op === 'reverse') {
+            if (ids.length > 0) ledger.reverse(ids[o.k % ids.length]!, 1_780_000_200_000 + o.k);
+          } else if (o.op === 'ahead') {
+            for (let s = 0; s < o.steps; s++) ahead(ledger, o.records);
+          } else {
+            const platformId = o.b ? 'plat-b' : 'plat-a';
+            const b = ledger.exports.openBatch(platformId) ?? ledger.exports.prepare({ platformId, terminalId: 'T', maxRecords: o.maxRecords, createdAt: 1 });
+            if (b === undefined) continue;
+            const kept = new Set(aheadRows(file).map((r) => `${r.platform_id} ${r.mark} ${r.from_seq} ${r.count}`));
+            const mark = ledger.exports.watermark(platformId);
+            let after = 0;
+            let count = 0;
+            for (;;) {
+              const limit = Math.min(o.limit, b.maxRecords - count);
+              const got: ExportChunk | undefined = limit > 0 ? ledger.exports.chunk(b, after, limit) : undefined;
+              const want: ExportChunk | undefined = limit > 0 ? live(file, ledger, b, after, limit) : undefined;
+              assert.deepEqual(plain(got), plain(want));
+              if (got === undefined) break;
+              if (kept.has(`${platformId} ${mark} ${Math.max(after, mark)} ${limit}`) && got.count === limit) served++;
+              after = got.lastSeq;
+              count += got.count;
+            }
+            ledger.exports.endStream();
+            // signed and not committed (a crash after the manifest): the next export reads it again, up to its signed end
+            if (o.end !== 'none' && count > 0 && b.signed === null) signBatch(ledger, b, count, after);
+            if (o.end === 'commit' && count > 0) ledger.exports.commit(b.id, 2);
           }
-        } finally {
-          ledger.close();
         }
+        });
       }),
       { numRuns: 300 },
     );
